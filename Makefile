@@ -1,0 +1,31 @@
+# devchain: chaind (the node) and devnet (the orchestrator).
+GO        ?= go
+BIN       := bin
+GOFLAGS_B := -trimpath -ldflags="-s -w"
+export CGO_ENABLED := 0
+
+.PHONY: all build chaind devnet test test-race lint bench fuzz clean
+
+all: build
+
+build: chaind devnet
+
+chaind:
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/chaind ./node/cmd/chaind
+
+devnet:
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet ./devnet/cmd/devnet
+
+# The test command (README, .ci/run). Docker tests skip themselves where no engine answers.
+test: build
+	$(GO) test -count=1 -timeout 9m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./node/...
+
+clean:
+	rm -rf $(BIN) build

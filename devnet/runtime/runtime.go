@@ -7,6 +7,7 @@ package runtime
 import (
 	"context"
 	"io"
+	"log/slog"
 )
 
 // Label keys put on every docker object of a devnet, and used by `devnet down`.
@@ -85,4 +86,27 @@ type Runtime interface {
 	Heal(ctx context.Context) error
 	// Down removes every container, network, volume or process of the devnet.
 	Down(ctx context.Context) error
+}
+
+// Options are what every backend constructor takes.
+type Options struct {
+	// StateDir is the devnet's host folder (.devnet/<name>): the devnet
+	// record, keys and, for the process backend, data dirs and logs.
+	StateDir string
+	// Chaind is the path of the chaind binary on the host.
+	Chaind string
+	Log    *slog.Logger
+}
+
+// Attacher is implemented by backends that can pick up a devnet started by
+// another devnet invocation (status, logs, exec, down) without creating
+// anything. Callers fall back to Setup for backends without it.
+type Attacher interface {
+	Attach(ctx context.Context, net *Network) error
+}
+
+// Lister is implemented by backends that can name every devnet they hold
+// objects of, so `devnet down --all` also finds devnets whose record is lost.
+type Lister interface {
+	Devnets(ctx context.Context) ([]string, error)
 }

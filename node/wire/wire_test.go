@@ -1,0 +1,139 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/big"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func sampleMessages() []Message {
+	h := Hash{1, 2, 3}
+	items := []InvVect{{InvBlock, h}, {InvTx, Hash{9}}}
+	return []Message{
+		&Version{Protocol: ProtocolVersion, Genesis: h, BestHeight: 7, BestHash: Hash{7}, TotalWork: big.NewInt(1 << 40), UserAgent: "chaind/test", Nonce: 42},
+		&Verack{},
+		&Inv{Items: items},
+		&GetData{Items: items},
+		&NotFound{Items: items[:1]},
+		&GetBlocks{Locator: []Hash{h, {4}}, Stop: Hash{5}},
+		&Block{Raw: []byte("block bytes")},
+		&Tx{Raw: []byte("tx bytes")},
+		&Ping{Nonce: 1},
+		&Pong{Nonce: 2},
+		&Reject{Message: CmdBlock, Code: RejectInvalid, Reason: "bad merkle root", Hash: h},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	msgs := sampleMessages()
+	for _, m := range msgs {
+		if err := WriteMessage(&buf, m); err != nil {
+			t.Fatalf("write %s: %v", m.Command(), err)
+		}
+	}
+	for _, want := range msgs {
+		got, err := ReadMessage(&buf)
+		if err != nil {
+			t.Fatalf("read %s: %v", want.Command(), err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %+v, want %+v", want.Command(), got, want)
+		}
+	}
+	if _, err := ReadMessage(&buf); err != io.EOF {
+		t.Fatalf("after last frame: err = %v, want EOF", err)
+	}
+}
+
+func TestLongStringsAreCut(t *testing.T) {
+	frame, err := Encode(&Version{UserAgent: strings.Repeat("a", 1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadMessage(bytes.NewReader(frame))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.(*Version).UserAgent); n != MaxUserAgent {
+		t.Fatalf("user agent of %d bytes, want %d", n, MaxUserAgent)
+	}
+}
+
+func header(cmd string, n uint32) []byte {
+	h := make([]byte, HeaderSize)
+	copy(h, cmd)
+	binary.BigEndian.PutUint32(h[CommandSize:], n)
+	return h
+}
+
+func TestRejectsBadFrames(t *testing.T) {
+	tooManyItems := binary.BigEndian.AppendUint32(nil, MaxInvItems+1)
+	lyingCount := binary.BigEndian.AppendUint32(nil, 1000) // no items follow
+	cases := map[string]struct {
+		frame []byte
+		want  error
+	}{
+		"oversize":        {header(CmdBlock, MaxPayload+1), ErrOversize},
+		"unknown command": {header("bogus", 0), ErrMalformed},
+		"upper case":      {header("PING", 8), ErrMalformed},
+		"bad padding":     {append(append([]byte("ping\x00x"), make([]byte, 6)...), 0, 0, 0, 0), ErrMalformed},
+		"short payload":   {append(header(CmdPing, 4), 1, 2, 3, 4), ErrMalformed},
+		"trailing bytes":  {append(header(CmdVerack, 1), 0), ErrMalformed},
+		"too many items":  {append(header(CmdInv, 4), tooManyItems...), ErrMalformed},
+		"lying count":     {append(header(CmdInv, 4), lyingCount...), ErrMalformed},
+		"bad inv type":    {append(header(CmdInv, 4+33), append(binary.BigEndian.AppendUint32(nil, 1), make([]byte, 33)...)...), ErrMalformed},
+	}
+	for name, c := range cases {
+		_, err := ReadMessage(bytes.NewReader(c.frame))
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", name, err, c.want)
+		}
+	}
+}
+
+func TestTruncatedFrameIsIOError(t *testing.T) {
+	frame, _ := Encode(&Ping{Nonce: 3})
+	_, err := ReadMessage(bytes.NewReader(frame[:len(frame)-1]))
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err = %v, want unexpected EOF", err)
+	}
+}
+
+func TestEncodeRefusesOversize(t *testing.T) {
+	if _, err := Encode(&Block{Raw: make([]byte, MaxPayload)}); !errors.Is(err, ErrOversize) {
+		t.Fatalf("err = %v, want ErrOversize", err)
+	}
+}
+
+// FuzzReadMessage checks that no input panics the decoder and that what it
+// accepts re-encodes to a frame that decodes to the same message.
+func FuzzReadMessage(f *testing.F) {
+	for _, m := range sampleMessages() {
+		frame, _ := Encode(m)
+		f.Add(frame)
+	}
+	f.Add(header(CmdInv, 0xffffffff))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		frame, err := Encode(m)
+		if err != nil {
+			t.Fatalf("re-encode %s: %v", m.Command(), err)
+		}
+		again, err := ReadMessage(bytes.NewReader(frame))
+		if err != nil {
+			t.Fatalf("decode re-encoded %s: %v", m.Command(), err)
+		}
+		if !reflect.DeepEqual(m, again) {
+			t.Fatalf("%s changed across re-encoding", m.Command())
+		}
+	})
+}

@@ -1,0 +1,67 @@
+package scenario
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// describe names a step for logs and JUnit when the file gives no name.
+func (s *Step) describe() string {
+	on := strings.Join(s.Targets(), ",")
+	switch a := s.Action.(type) {
+	case *CreateWallet:
+		return fmt.Sprintf("createwallet %s on %s", a.Alias, on)
+	case *Mint:
+		mode := ""
+		if a.Offline {
+			mode = " offline"
+		}
+		return fmt.Sprintf("mint %d%s to %s on %s", a.Blocks, mode, a.Minter, on)
+	case *Send:
+		return fmt.Sprintf("send %d from %s to %s on %s", a.Amount, a.From, a.To, on)
+	case *Partition:
+		var sets []string
+		for _, name := range a.Names() {
+			sets = append(sets, fmt.Sprintf("%s=[%s]", name, strings.Join((*a)[name], ",")))
+		}
+		return "partition " + strings.Join(sets, " ")
+	case *Heal:
+		return "heal"
+	case *Sleep:
+		return "sleep " + a.For.String()
+	case *Height:
+		return fmt.Sprintf("height >= %d on %s", a.Min, on)
+	case *Converged:
+		return "converged on " + on
+	case *Balance:
+		if a.Equals != nil {
+			return fmt.Sprintf("balance of %s on %s = %d", a.Wallet, on, *a.Equals)
+		}
+		return fmt.Sprintf("balance of %s on %s >= %d", a.Wallet, on, deref(a.Min))
+	case *Peers:
+		return fmt.Sprintf("peers >= %d on %s", a.Min, on)
+	case *ConnectedVia:
+		return fmt.Sprintf("connected_via %s on %s", a.Via, on)
+	case *Log:
+		return fmt.Sprintf("log /%s/ on %s", a.Match, on)
+	}
+	return s.Kind + " " + on
+}
+
+// Names returns the partition's set names in a stable order.
+func (p Partition) Names() []string {
+	names := make([]string, 0, len(p))
+	for k := range p {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func deref(p *uint64) uint64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -1,0 +1,178 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const good = `name: demo
+network:
+  difficulty: 6
+nodes:
+  - name: miner
+    minter: w1
+    mine_interval: 2s
+  - name: peer
+    count: 3
+    wallets: [w2]
+steps:
+  - createwallet: {node: peer-1, alias: w3}
+  - mint: {node: miner, minter: w1, blocks: 2}
+  - stop: peer-2
+  - mint: {node: peer-2, minter: w2, offline: true}
+  - name: bootstrap goes away
+    stop: bootstrap
+  - send: {node: miner, from: w1, to: peer-1/w3, amount: 10}
+  - partition:
+      left: [miner, peer-1]
+      right: [peer-3]
+  - heal:
+  - sleep: 1s
+  - height: {node: all, min: 3, within: 20s}
+  - converged:
+  - balance: {node: peer-1, wallet: w3, equals: 10}
+  - peers: {node: peer, min: 1}
+  - connected_via: {node: peer-2, via: peerdb}
+  - log: {node: miner, match: "mined block"}
+`
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse("demo.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Network.Difficulty != 6 || c.Network.Seed != "demo" || c.Network.Rendezvous != "devnet-demo" {
+		t.Errorf("network = %+v", c.Network)
+	}
+	if c.Bootstrap.Name != "bootstrap" || c.Runtime != "auto" {
+		t.Errorf("bootstrap %q runtime %q: defaults not applied", c.Bootstrap.Name, c.Runtime)
+	}
+	var names []string
+	for _, n := range c.ChainNodes() {
+		names = append(names, n.Name)
+	}
+	if got := strings.Join(names, ","); got != "miner,peer-1,peer-2,peer-3" {
+		t.Errorf("expanded nodes = %s", got)
+	}
+	if got := c.Nodes[0].Wallets; len(got) != 1 || got[0] != "w1" {
+		t.Errorf("minter wallet not added to wallets: %v", got)
+	}
+	if len(c.Steps) != 15 {
+		t.Fatalf("%d steps, want 15", len(c.Steps))
+	}
+	if s := c.Steps[2]; s.Kind != "stop" || strings.Join(s.Targets(), ",") != "peer-2" || s.Pos.Line != 14 {
+		t.Errorf("shorthand stop step = %+v", s)
+	}
+	if c.Steps[4].Name != "bootstrap goes away" {
+		t.Errorf("step name = %q", c.Steps[4].Name)
+	}
+	if m := c.Steps[1].Action.(*Mint); m.Blocks != 2 || m.Minter != "w1" {
+		t.Errorf("mint = %+v", m)
+	}
+	if m := c.Steps[3].Action.(*Mint); m.Blocks != 1 || !m.Offline {
+		t.Errorf("offline mint defaults = %+v", m)
+	}
+	if s := c.Steps[8].Action.(*Sleep); s.For.D() != time.Second {
+		t.Errorf("sleep = %v", s.For)
+	}
+	if got := c.Steps[9].Within(); got != 20*time.Second {
+		t.Errorf("height within = %v", got)
+	}
+	if got := c.Steps[10].Within(); got != DefaultWithin {
+		t.Errorf("converged within default = %v", got)
+	}
+	if got := strings.Join(c.Resolve(c.Steps[10].Targets()), ","); got != "miner,peer-1,peer-2,peer-3" {
+		t.Errorf("converged defaults to all, got %s", got)
+	}
+	if got := strings.Join(c.Resolve(Targets{"peer", "bootstrap"}), ","); got != "bootstrap,peer-1,peer-2,peer-3" {
+		t.Errorf("resolve group = %s", got)
+	}
+	if !c.Steps[13].IsAssertion() || c.Steps[0].IsAssertion() {
+		t.Error("IsAssertion wrong")
+	}
+}
+
+func TestRuntimeNetwork(t *testing.T) {
+	c, err := Parse("demo.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := c.RuntimeNetwork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(net.Nodes) != 5 || net.Nodes[0].Name != "bootstrap" || net.Nodes[0].Role != "bootstrap" {
+		t.Fatalf("nodes = %+v", net.Nodes)
+	}
+	miner := net.Nodes[1]
+	if miner.IdentitySeed != "demo/miner" || miner.PeerID == "" || miner.Difficulty != 6 {
+		t.Errorf("miner = %+v", miner)
+	}
+	if got := strings.Join(miner.Args, " "); got != "startp2p -rendezvous devnet-demo -minter w1 --mine-interval 2s" {
+		t.Errorf("miner args = %s", got)
+	}
+	if len(miner.Bootstrap) != 1 || miner.Bootstrap[0] != "bootstrap" {
+		t.Errorf("miner bootstrap = %v", miner.Bootstrap)
+	}
+	again, _ := c.RuntimeNetwork()
+	if again.Nodes[2].PeerID != net.Nodes[2].PeerID || net.Nodes[2].PeerID == net.Nodes[3].PeerID {
+		t.Error("peer IDs must be deterministic and distinct")
+	}
+	if !strings.HasPrefix(string(net.NetworkKey), "/key/swarm/psk/1.0.0/") {
+		t.Errorf("network key = %q", net.NetworkKey)
+	}
+}
+
+// Each malformed scenario must fail with the file:line of the offending
+// value and a message naming the problem.
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"unknown top key", "name: x\nnodez: []\n", "f.yaml:2: scenario: unknown field \"nodez\""},
+		{"unknown node key", "nodes:\n  - name: a\n    mintr: w\n", "f.yaml:3: nodes[0]: unknown field \"mintr\""},
+		{"wrong type", "network:\n  difficulty: high\nnodes: [{name: a}]\n", "f.yaml:2: network.difficulty: want a non-negative integer, got \"high\""},
+		{"list for string", "name: [a]\n", "f.yaml:1: name: want a string, got a list"},
+		{"duplicate key", "name: a\nname: b\n", "f.yaml:2: scenario: duplicate key \"name\" (first at line 1)"},
+		{"duplicate node", "nodes:\n  - name: a\n  - name: b\n  - name: a\n", "f.yaml:4: duplicate node name \"a\" (first at f.yaml:2)"},
+		{"group clash", "nodes:\n  - name: p\n    count: 2\n  - name: p-2\n", "f.yaml:4: duplicate node name \"p-2\" (first at f.yaml:2)"},
+		{"bootstrap clash", "nodes:\n  - name: bootstrap\n", "f.yaml:2: duplicate node name \"bootstrap\""},
+		{"count zero", "nodes:\n  - name: p\n    count: 0\n", "f.yaml:2: nodes[0] \"p\": count 0, want at least 1"},
+		{"no nodes", "name: x\n", "f.yaml:1: nodes: a devnet needs at least one node"},
+		{"unknown node in step", "nodes: [{name: a}]\nsteps:\n  - stop: b\n", "f.yaml:3: step \"stop\": unknown node or group \"b\""},
+		{"unknown step", "nodes: [{name: a}]\nsteps:\n  - explode: a\n", "f.yaml:3: steps[0]: unknown step \"explode\""},
+		{"two kinds", "nodes: [{name: a}]\nsteps:\n  - stop: a\n    start: a\n", "f.yaml:4: steps[0]: one step has two kinds"},
+		{"bad duration", "nodes: [{name: a}]\nsteps:\n  - height: {node: a, min: 1, within: soon}\n", "f.yaml:3: steps[0].height.within: bad duration \"soon\""},
+		{"bad sleep", "nodes: [{name: a}]\nsteps:\n  - sleep: 5\n", "f.yaml:3: steps[0].sleep: bad duration \"5\""},
+		{"bad runtime", "runtime: vm\nnodes: [{name: a}]\n", "f.yaml:1: runtime \"vm\""},
+		{"bad via", "nodes: [{name: a}]\nsteps:\n  - connected_via: {node: a, via: magic}\n", "f.yaml:3: step \"connected_via\": via \"magic\""},
+		{"bad regex", "nodes: [{name: a}]\nsteps:\n  - log: {node: a, match: \"(\"}\n", "f.yaml:3: step \"log\": match \"(\""},
+		{"mint on bootstrap", "nodes: [{name: a}]\nsteps:\n  - mint: {node: bootstrap, minter: w}\n", "f.yaml:3: step \"mint\": node \"bootstrap\" is the bootstrap"},
+		{"partition overlap", "nodes: [{name: a}, {name: b}]\nsteps:\n  - partition: {x: [a], y: [a, b]}\n", "f.yaml:3: step \"partition\": node \"a\" is in both"},
+		{"partition one set", "nodes: [{name: a}]\nsteps:\n  - partition: {x: [a]}\n", "want at least two named sets"},
+		{"balance both", "nodes: [{name: a}]\nsteps:\n  - balance: {node: a, wallet: w, min: 1, equals: 2}\n", "f.yaml:3: step \"balance\": give exactly one of equals and min"},
+		{"send to unknown node", "nodes: [{name: a}]\nsteps:\n  - send: {node: a, from: w, to: z/w, amount: 1}\n", "f.yaml:3: step \"send\": to \"z/w\": \"z\" is not a chain node"},
+		{"syntax", "nodes: [\n", "f.yaml:"},
+		{"bad name", "name: My Net\nnodes: [{name: a}]\n", "f.yaml:1: name \"My Net\""},
+		{"reserved all", "nodes: [{name: all}]\n", "f.yaml:1: node name \"all\" is reserved"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatalf("no error; want %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryError(t *testing.T) {
+	_, err := Parse("f.yaml", []byte("nodes:\n  - name: a\n    count: 0\n  - name: b\n  - name: b\n"))
+	if err == nil || !strings.Contains(err.Error(), "f.yaml:2:") || !strings.Contains(err.Error(), "f.yaml:5:") {
+		t.Fatalf("want both errors (lines 2 and 5), got %v", err)
+	}
+}

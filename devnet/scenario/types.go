@@ -1,0 +1,237 @@
+// Package scenario holds the devnet scenario file: its types, defaults and
+// validation, kept apart from the code that acts on them (devnet/runner).
+// Every error names the file and line it is about.
+package scenario
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pos is where a value was written; the decoder fills it in.
+type Pos struct {
+	File string
+	Line int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+
+// Config is one scenario file.
+type Config struct {
+	Pos       Pos       `yaml:"-"`
+	Name      string    `yaml:"name"`
+	Network   Network   `yaml:"network"`
+	Bootstrap Bootstrap `yaml:"bootstrap"`
+	// Runtime is "docker", "process" or "auto" (docker when an engine answers).
+	Runtime string     `yaml:"runtime"`
+	Nodes   []NodeSpec `yaml:"nodes"`
+	Steps   []Step     `yaml:"steps"`
+}
+
+// Network holds the parameters every node shares.
+type Network struct {
+	Pos        Pos    `yaml:"-"`
+	Rendezvous string `yaml:"rendezvous"`
+	Difficulty uint32 `yaml:"difficulty"`
+	// Seed derives every node's identity ("<seed>/<node>") and the network
+	// key, so peer IDs are known before anything starts.
+	Seed string `yaml:"seed"`
+}
+
+// Bootstrap is the DHT bootstrap node every chain node dials first.
+type Bootstrap struct {
+	Pos  Pos    `yaml:"-"`
+	Name string `yaml:"name"`
+}
+
+// NodeSpec is one chain node, or with Count a group named Name-1..Name-Count.
+type NodeSpec struct {
+	Pos   Pos    `yaml:"-"`
+	Name  string `yaml:"name"`
+	Count *int   `yaml:"count"`
+	// Minter is the wallet alias mined blocks pay; the wallet is created
+	// before the node first starts.
+	Minter string `yaml:"minter"`
+	// MineInterval makes a minter mine a block every interval even with an
+	// empty mempool.
+	MineInterval Duration `yaml:"mine_interval"`
+	// Wallets are created before the node first starts.
+	Wallets []string `yaml:"wallets"`
+}
+
+// IsGroup tells a group from a single node.
+func (n *NodeSpec) IsGroup() bool { return n.Count != nil }
+
+// Duration is a time.Duration written as "30s", "2m".
+type Duration time.Duration
+
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// Targets names the nodes a step acts on: node names, group names, "all"
+// (every chain node) or the bootstrap's name. Written as one name or a list.
+type Targets []string
+
+// All is the target naming every chain node.
+const All = "all"
+
+// Step is one entry of the scenario's steps: an action or an assertion.
+type Step struct {
+	Pos  Pos
+	Name string // optional; defaults to a description of the step
+	Kind string // "mint", "height", …
+	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
+	// *NodeAction, *Partition, *Heal, *Sleep, *Height, *Converged,
+	// *Balance, *Peers, *ConnectedVia, *Log.
+	Action any
+}
+
+// Target is embedded by every step that acts on nodes.
+type Target struct {
+	Node Targets `yaml:"node"`
+}
+
+// Deadline is embedded by every assertion. The deadline is extended while
+// heights rise (see the runner), so it bounds a stall rather than the work.
+type Deadline struct {
+	Within Duration `yaml:"within"`
+}
+
+// CreateWallet creates a wallet with Alias on each target node.
+type CreateWallet struct {
+	Target `yaml:",inline"`
+	Alias  string `yaml:"alias"`
+}
+
+// Mint mines Blocks blocks paying Minter (an alias on that node), through
+// the running node or, with Offline, into a stopped node's data.
+type Mint struct {
+	Target  `yaml:",inline"`
+	Minter  string `yaml:"minter"`
+	Blocks  int    `yaml:"blocks"`
+	Offline bool   `yaml:"offline"`
+}
+
+// Send sends Amount from From (an alias on the node) to To: an address, an
+// alias on the node, or "node/alias" for a wallet of another node.
+type Send struct {
+	Target `yaml:",inline"`
+	From   string `yaml:"from"`
+	To     string `yaml:"to"`
+	Amount uint64 `yaml:"amount"`
+}
+
+// NodeAction is stop, start, restart, kill, pause and unpause.
+type NodeAction struct {
+	Target `yaml:",inline"`
+}
+
+// Partition cuts traffic between named sets of nodes; nodes in no set keep
+// talking to everyone.
+type Partition map[string]Targets
+
+// Heal undoes a partition.
+type Heal struct{}
+
+// Sleep waits For.
+type Sleep struct {
+	For Duration `yaml:"for"`
+}
+
+// Height holds when every target node's height is at least Min.
+type Height struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Min      uint64 `yaml:"min"`
+}
+
+// Converged holds when every running target node has the same tip.
+type Converged struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	// MinHeight, when set, also needs the common tip to be at least this high.
+	MinHeight uint64 `yaml:"min_height"`
+}
+
+// Balance holds when Wallet's balance on each target node equals Equals or
+// is at least Min. Wallet is an alias on the node, an address, or "node/alias".
+type Balance struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Wallet   string  `yaml:"wallet"`
+	Equals   *uint64 `yaml:"equals"`
+	Min      *uint64 `yaml:"min"`
+}
+
+// Peers holds when each target node has at least Min peers.
+type Peers struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Min      int `yaml:"min"`
+}
+
+// ConnectedVia holds when each target node reports Via ("peerdb" or
+// "rendezvous") as how it found its peers.
+type ConnectedVia struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Via      string `yaml:"via"`
+}
+
+// Log holds when Match (a regular expression) is seen in each target node's log.
+type Log struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Match    string `yaml:"match"`
+}
+
+// stepKinds maps each step key to a constructor of its action type.
+var stepKinds = map[string]func() any{
+	"createwallet":  func() any { return &CreateWallet{} },
+	"mint":          func() any { return &Mint{} },
+	"send":          func() any { return &Send{} },
+	"stop":          func() any { return &NodeAction{} },
+	"start":         func() any { return &NodeAction{} },
+	"restart":       func() any { return &NodeAction{} },
+	"kill":          func() any { return &NodeAction{} },
+	"pause":         func() any { return &NodeAction{} },
+	"unpause":       func() any { return &NodeAction{} },
+	"partition":     func() any { return &Partition{} },
+	"heal":          func() any { return &Heal{} },
+	"sleep":         func() any { return &Sleep{} },
+	"height":        func() any { return &Height{} },
+	"converged":     func() any { return &Converged{} },
+	"balance":       func() any { return &Balance{} },
+	"peers":         func() any { return &Peers{} },
+	"connected_via": func() any { return &ConnectedVia{} },
+	"log":           func() any { return &Log{} },
+}
+
+// IsAssertion tells assertions (which wait and can fail) from actions.
+func (s *Step) IsAssertion() bool {
+	switch s.Action.(type) {
+	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log:
+		return true
+	}
+	return false
+}
+
+// Targets returns the step's node targets, or nil for steps without any.
+func (s *Step) Targets() Targets {
+	if t, ok := s.Action.(interface{ targets() *Target }); ok {
+		return t.targets().Node
+	}
+	return nil
+}
+
+// Within returns an assertion's deadline, or 0 for actions.
+func (s *Step) Within() time.Duration {
+	if d, ok := s.Action.(interface{ deadline() *Deadline }); ok {
+		return d.deadline().Within.D()
+	}
+	return 0
+}
+
+func (t *Target) targets() *Target     { return t }
+func (d *Deadline) deadline() *Deadline { return d }

@@ -1,0 +1,190 @@
+package scenario
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	nameRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	aliasRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+)
+
+// Validate reports every problem of a defaulted Config, each with its file:line.
+func (c *Config) Validate() error {
+	var errs errorList
+	if !nameRE.MatchString(c.Name) {
+		errs.add(c.Pos, "name %q: want lowercase letters, digits and dashes (it names containers and networks)", c.Name)
+	}
+	switch c.Runtime {
+	case "auto", "docker", "process":
+	default:
+		errs.add(c.Pos, "runtime %q: want docker, process or auto", c.Runtime)
+	}
+	if c.Network.Difficulty > 32 {
+		errs.add(c.Network.Pos, "network.difficulty %d: at most 32 leading zero bits for a devnet", c.Network.Difficulty)
+	}
+	if !nameRE.MatchString(c.Bootstrap.Name) {
+		errs.add(c.Bootstrap.Pos, "bootstrap.name %q: want lowercase letters, digits and dashes", c.Bootstrap.Name)
+	}
+	c.validateNodes(&errs)
+	if len(errs) > 0 {
+		// Steps name nodes; judging them against a broken node list only adds noise.
+		return errs.err()
+	}
+	for i := range c.Steps {
+		c.validateStep(&errs, &c.Steps[i])
+	}
+	return errs.err()
+}
+
+func (c *Config) validateNodes(errs *errorList) {
+	if len(c.Nodes) == 0 {
+		errs.add(c.Pos, "nodes: a devnet needs at least one node")
+	}
+	seen := map[string]Pos{c.Bootstrap.Name: c.Bootstrap.Pos, All: {}}
+	claim := func(name string, p Pos) {
+		if first, dup := seen[name]; dup {
+			if name == All {
+				errs.add(p, "node name %q is reserved (it targets every node)", name)
+				return
+			}
+			errs.add(p, "duplicate node name %q (first at %s)", name, first)
+			return
+		}
+		seen[name] = p
+	}
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if !nameRE.MatchString(n.Name) {
+			errs.add(n.Pos, "nodes[%d].name %q: want lowercase letters, digits and dashes", i, n.Name)
+			continue
+		}
+		if n.IsGroup() && *n.Count < 1 {
+			errs.add(n.Pos, "nodes[%d] %q: count %d, want at least 1", i, n.Name, *n.Count)
+			continue
+		}
+		claim(n.Name, n.Pos)
+		if n.IsGroup() {
+			for k := 1; k <= *n.Count; k++ {
+				claim(fmt.Sprintf("%s-%d", n.Name, k), n.Pos)
+			}
+		}
+		if n.MineInterval > 0 && n.Minter == "" {
+			errs.add(n.Pos, "nodes[%d] %q: mine_interval needs a minter wallet", i, n.Name)
+		}
+		aliases := map[string]bool{}
+		for _, w := range n.Wallets {
+			if !aliasRE.MatchString(w) {
+				errs.add(n.Pos, "nodes[%d] %q: wallet alias %q: want letters, digits, '_', '.', '-'", i, n.Name, w)
+			}
+			if aliases[w] {
+				errs.add(n.Pos, "nodes[%d] %q: wallet %q listed twice", i, n.Name, w)
+			}
+			aliases[w] = true
+		}
+	}
+}
+
+func (c *Config) validateStep(errs *errorList, s *Step) {
+	where := fmt.Sprintf("step %q", s.Kind)
+	bad := func(format string, args ...any) { errs.add(s.Pos, where+": "+format, args...) }
+	if t, ok := s.Action.(interface{ targets() *Target }); ok {
+		_, isNodeAction := s.Action.(*NodeAction)
+		c.validateTargets(bad, t.targets().Node, isNodeAction)
+	}
+	if s.IsAssertion() && s.Within() <= 0 {
+		bad("within must be a positive duration")
+	}
+	switch a := s.Action.(type) {
+	case *CreateWallet:
+		if !aliasRE.MatchString(a.Alias) {
+			bad("alias %q: want letters, digits, '_', '.', '-'", a.Alias)
+		}
+	case *Mint:
+		if a.Minter == "" {
+			bad("minter: name the wallet alias that receives the blocks")
+		}
+		if a.Blocks < 1 {
+			bad("blocks %d: want at least 1", a.Blocks)
+		}
+	case *Send:
+		if a.From == "" || a.To == "" {
+			bad("from and to are both needed")
+		}
+		if a.Amount == 0 {
+			bad("amount must be positive")
+		}
+		if node, _, ok := strings.Cut(a.To, "/"); ok && !c.IsChainNode(node) {
+			bad("to %q: %q is not a chain node", a.To, node)
+		}
+	case *Partition:
+		c.validatePartition(bad, *a)
+	case *Sleep:
+		if a.For <= 0 {
+			bad("for must be a positive duration")
+		}
+	case *Balance:
+		if a.Wallet == "" {
+			bad("wallet: name an alias, an address or node/alias")
+		}
+		if (a.Equals == nil) == (a.Min == nil) {
+			bad("give exactly one of equals and min")
+		}
+	case *ConnectedVia:
+		if a.Via != "peerdb" && a.Via != "rendezvous" {
+			bad("via %q: want peerdb or rendezvous", a.Via)
+		}
+	case *Log:
+		if a.Match == "" {
+			bad("match: give a regular expression")
+		} else if _, err := regexp.Compile(a.Match); err != nil {
+			bad("match %q: %v", a.Match, err)
+		}
+	case *Peers:
+		if a.Min < 0 {
+			bad("min %d: want at least 0", a.Min)
+		}
+	}
+}
+
+// validateTargets checks that every name is known. Only node actions (stop,
+// start, …) may target the bootstrap: it holds no chain or wallets.
+func (c *Config) validateTargets(bad func(string, ...any), t Targets, allowBootstrap bool) {
+	if len(t) == 0 {
+		bad("node: name a node, a group or all")
+		return
+	}
+	groups := map[string]bool{}
+	for _, n := range c.Nodes {
+		groups[n.Name] = true
+	}
+	for _, name := range t {
+		switch {
+		case name == All || groups[name] || c.IsChainNode(name):
+		case name == c.Bootstrap.Name:
+			if !allowBootstrap {
+				bad("node %q is the bootstrap, which has no chain; name a chain node", name)
+			}
+		default:
+			bad("unknown node or group %q", name)
+		}
+	}
+}
+
+func (c *Config) validatePartition(bad func(string, ...any), p Partition) {
+	if len(p) < 2 {
+		bad("want at least two named sets, got %d", len(p))
+	}
+	owner := map[string]string{}
+	for _, set := range p.Names() {
+		c.validateTargets(bad, p[set], true)
+		for _, n := range c.Resolve(p[set]) {
+			if other, dup := owner[n]; dup && other != set {
+				bad("node %q is in both %q and %q", n, other, set)
+			}
+			owner[n] = set
+		}
+	}
+}

@@ -233,5 +233,5 @@ func (s *Step) Within() time.Duration {
 	return 0
 }
 
-func (t *Target) targets() *Target     { return t }
+func (t *Target) targets() *Target      { return t }
 func (d *Deadline) deadline() *Deadline { return d }

@@ -1,0 +1,245 @@
+// Package compose describes a devnet in Docker terms: the image build
+// context, and the layout of networks, addresses, volumes, labels and
+// command lines of its containers. The docker runtime applies a Layout to an
+// engine; Render writes the same Layout as a docker-compose file. Keeping both
+// on one Layout is what makes `devnet compose` the same network as `devnet up`.
+package compose
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/node/identity"
+)
+
+// Fixed places inside every container (see docs/DESIGN.md, "Image").
+const (
+	Repo        = "devchain/chaind"
+	LatestImage = Repo + ":latest"
+	DataDir     = "/data"
+	KeyPath     = "/network.key"
+	P2PPort     = 4001
+	RPCPort     = 8545
+)
+
+// DefaultSubnet is the subnet of rendered compose files. The docker runtime
+// picks free subnets elsewhere in 10.77.0.0/16 (see docker.freeSubnet), so a
+// compose devnet and runtime devnets can run side by side.
+var DefaultSubnet = netip.MustParsePrefix("10.77.0.0/24")
+
+// Host numbers inside a devnet subnet: .1 is the gateway, bootstrap nodes take
+// .2 to .9 and chain nodes start at .10, so addresses do not shift when a
+// scenario adds a node.
+const (
+	firstBootstrapHost = 2
+	lastBootstrapHost  = 9
+	firstNodeHost      = 10
+)
+
+// Healthcheck is the container healthcheck: chaind checks its own RPC, so the
+// image needs no shell. The interval is long because each check is an exec
+// and a 50-node devnet would otherwise keep the engine busy; readiness is
+// decided by devnet through the RPC, not by this status.
+var Healthcheck = struct {
+	Test                           []string
+	Interval, Timeout, StartPeriod time.Duration
+	Retries                        int
+}{
+	Test:        []string{"CMD", "/chaind", "healthcheck", "-rpc", "127.0.0.1:" + strconv.Itoa(RPCPort)},
+	Interval:    10 * time.Second,
+	Timeout:     3 * time.Second,
+	StartPeriod: 5 * time.Second,
+	Retries:     3,
+}
+
+// Layout is where every part of one devnet lives in Docker.
+type Layout struct {
+	Devnet   string
+	Network  string // name of the devnet's bridge network
+	Subnet   netip.Prefix
+	Gateway  netip.Addr
+	Services []Service // in the order of Network.Nodes
+	// HasKey tells whether the containers get the network key file at KeyPath.
+	HasKey bool
+}
+
+// Service is one node's container.
+type Service struct {
+	Node      runtime.Node
+	Container string
+	Volume    string
+	Host      int        // host number inside the subnet (IP = subnet base + Host)
+	IP        netip.Addr // static address on the devnet network
+	Multiaddr string     // /ip4/IP/tcp/4001/p2p/PeerID
+	Cmd       []string   // chaind arguments (the image's entrypoint is /chaind)
+	Labels    map[string]string
+}
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// NetworkName, ContainerName and VolumeName name a devnet's docker objects.
+func NetworkName(devnet string) string         { return "devchain-" + devnet }
+func ContainerName(devnet, node string) string { return "devchain-" + devnet + "-" + node }
+func VolumeName(devnet, node string) string    { return "devchain-" + devnet + "-" + node }
+
+// NetworkLabels are the labels of the devnet's network.
+func NetworkLabels(devnet string) map[string]string {
+	return map[string]string{runtime.LabelDevnet: devnet}
+}
+
+// NodeLabels are the labels of a node's container and volume.
+func NodeLabels(devnet string, n *runtime.Node) map[string]string {
+	return map[string]string{
+		runtime.LabelDevnet: devnet,
+		runtime.LabelNode:   n.Name,
+		runtime.LabelRole:   string(n.Role),
+	}
+}
+
+// NewLayout places net's nodes in subnet: static addresses, names, labels and
+// full chaind command lines.
+func NewLayout(net *runtime.Network, subnet netip.Prefix) (*Layout, error) {
+	if !validName.MatchString(net.Name) {
+		return nil, fmt.Errorf("devnet name %q: want letters, digits, '_', '.', '-'", net.Name)
+	}
+	if !subnet.Addr().Is4() || subnet.Bits() > 24 {
+		return nil, fmt.Errorf("devnet %s: subnet %s: want an IPv4 /24 or larger", net.Name, subnet)
+	}
+	subnet = subnet.Masked()
+	l := &Layout{
+		Devnet:  net.Name,
+		Network: NetworkName(net.Name),
+		Subnet:  subnet,
+		Gateway: subnet.Addr().Next(),
+		HasKey:  len(net.NetworkKey) > 0,
+	}
+	byName := make(map[string]*Service, len(net.Nodes))
+	nextBootstrap, nextNode := firstBootstrapHost, firstNodeHost
+	l.Services = make([]Service, len(net.Nodes))
+	for i := range net.Nodes {
+		n := net.Nodes[i]
+		if !validName.MatchString(n.Name) {
+			return nil, fmt.Errorf("devnet %s: node name %q: want letters, digits, '_', '.', '-'", net.Name, n.Name)
+		}
+		if byName[n.Name] != nil {
+			return nil, fmt.Errorf("devnet %s: node %q appears twice", net.Name, n.Name)
+		}
+		var host int
+		switch n.Role {
+		case runtime.RoleBootstrap:
+			if nextBootstrap > lastBootstrapHost {
+				return nil, fmt.Errorf("devnet %s: node %s: more than %d bootstrap nodes", net.Name, n.Name, lastBootstrapHost-firstBootstrapHost+1)
+			}
+			host, nextBootstrap = nextBootstrap, nextBootstrap+1
+		case runtime.RoleNode:
+			host, nextNode = nextNode, nextNode+1
+		default:
+			return nil, fmt.Errorf("devnet %s: node %s: unknown role %q", net.Name, n.Name, n.Role)
+		}
+		ip, err := HostAddr(subnet, host)
+		if err != nil {
+			return nil, fmt.Errorf("devnet %s: node %s: %w", net.Name, n.Name, err)
+		}
+		if n.PeerID == "" && n.IdentitySeed != "" {
+			id, err := identity.PeerIDFromSeed(n.IdentitySeed)
+			if err != nil {
+				return nil, fmt.Errorf("devnet %s: node %s: peer ID: %w", net.Name, n.Name, err)
+			}
+			n.PeerID = id.String()
+		}
+		s := &l.Services[i]
+		*s = Service{
+			Node:      n,
+			Container: ContainerName(net.Name, n.Name),
+			Volume:    VolumeName(net.Name, n.Name),
+			Host:      host,
+			IP:        ip,
+			Labels:    NodeLabels(net.Name, &n),
+		}
+		if n.PeerID != "" {
+			s.Multiaddr = fmt.Sprintf("/ip4/%s/tcp/%d/p2p/%s", ip, P2PPort, n.PeerID)
+		}
+		byName[n.Name] = s
+	}
+	for i := range l.Services {
+		s := &l.Services[i]
+		cmd, err := nodeCmd(s, byName, l.HasKey)
+		if err != nil {
+			return nil, fmt.Errorf("devnet %s: %w", net.Name, err)
+		}
+		s.Cmd = cmd
+	}
+	return l, nil
+}
+
+// nodeCmd is the node's own arguments plus what depends on where it runs.
+func nodeCmd(s *Service, byName map[string]*Service, hasKey bool) ([]string, error) {
+	n := &s.Node
+	cmd := append([]string(nil), n.Args...)
+	cmd = append(cmd, commonFlags(n)...)
+	cmd = append(cmd,
+		"--listen-host", "0.0.0.0",
+		"-port", strconv.Itoa(P2PPort),
+		"-rpc", "0.0.0.0:"+strconv.Itoa(RPCPort),
+	)
+	if n.IdentitySeed != "" {
+		cmd = append(cmd, "--identity-seed", n.IdentitySeed)
+	}
+	if hasKey {
+		cmd = append(cmd, "--network-key", KeyPath)
+	}
+	for _, b := range n.Bootstrap {
+		bs := byName[b]
+		switch {
+		case bs == nil:
+			return nil, fmt.Errorf("node %s: bootstrap %q is not a node of the devnet", n.Name, b)
+		case bs.Multiaddr == "":
+			return nil, fmt.Errorf("node %s: bootstrap %s has no peer ID (no IdentitySeed)", n.Name, b)
+		}
+		cmd = append(cmd, "-bootstrap", bs.Multiaddr)
+	}
+	return cmd, nil
+}
+
+// commonFlags are the flags every chaind command of the node needs: its data
+// dir and its network's difficulty.
+func commonFlags(n *runtime.Node) []string {
+	f := []string{"--datadir", DataDir}
+	if n.Difficulty > 0 {
+		f = append(f, "--difficulty", strconv.FormatUint(uint64(n.Difficulty), 10))
+	}
+	return f
+}
+
+// ExecArgs is the chaind command line of `devnet exec`-style commands on the
+// node's data (through its RPC when it runs, offline otherwise).
+func ExecArgs(n *runtime.Node, args []string) []string {
+	return append(append([]string(nil), args...), commonFlags(n)...)
+}
+
+// Service returns the service of the named node.
+func (l *Layout) Service(name string) (*Service, error) {
+	for i := range l.Services {
+		if l.Services[i].Node.Name == name {
+			return &l.Services[i], nil
+		}
+	}
+	return nil, fmt.Errorf("devnet %s has no node %q", l.Devnet, name)
+}
+
+// HostAddr is the address with host number host inside subnet; it fails for
+// the network, gateway and broadcast addresses and outside the subnet.
+func HostAddr(subnet netip.Prefix, host int) (netip.Addr, error) {
+	size := 1 << (32 - subnet.Bits())
+	if host < 2 || host >= size-1 {
+		return netip.Addr{}, fmt.Errorf("host number %d does not fit in subnet %s", host, subnet)
+	}
+	b := subnet.Masked().Addr().As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	v += uint32(host)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), nil
+}

@@ -1,0 +1,203 @@
+package compose
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/devchain/devchain/devnet/runtime"
+)
+
+// Options tune Render; the zero value renders the default.
+type Options struct {
+	// Subnet of the devnet network; DefaultSubnet if zero.
+	Subnet netip.Prefix
+	// Image run by every service; LatestImage if empty (what `make image` tags).
+	Image string
+	// KeyFile is the host path of the network key file, relative to the
+	// compose file's folder; DefaultKeyFile(name) if empty. WriteKeyFile
+	// writes it.
+	KeyFile string
+	// Source names what the file was generated from, for its header comment.
+	Source string
+}
+
+// DefaultKeyFile is where a rendered compose file expects the network key:
+// the devnet state folder, which is not committed.
+func DefaultKeyFile(devnet string) string { return ".devnet/" + devnet + "/network.key" }
+
+func (o Options) withDefaults(devnet string) Options {
+	if !o.Subnet.IsValid() {
+		o.Subnet = DefaultSubnet
+	}
+	if o.Image == "" {
+		o.Image = LatestImage
+	}
+	if o.KeyFile == "" {
+		o.KeyFile = DefaultKeyFile(devnet)
+	}
+	return o
+}
+
+// The compose file format 2.4 (docker-compose 1.29 understands it, with
+// static ipv4_address, healthchecks and depends_on conditions). Field order
+// here is the order in the file; yaml.v3 sorts map keys, so output is stable.
+type file struct {
+	Version  string                `yaml:"version"`
+	Services map[string]service    `yaml:"services"`
+	Networks map[string]network    `yaml:"networks"`
+	Volumes  map[string]volumeSpec `yaml:"volumes"`
+}
+
+type service struct {
+	Image           string                    `yaml:"image"`
+	ContainerName   string                    `yaml:"container_name"`
+	Command         []string                  `yaml:"command,flow"`
+	Init            bool                      `yaml:"init"`
+	StopGracePeriod string                    `yaml:"stop_grace_period"`
+	Labels          map[string]string         `yaml:"labels"`
+	Networks        map[string]serviceNetwork `yaml:"networks"`
+	Volumes         []string                  `yaml:"volumes"`
+	Healthcheck     healthcheck               `yaml:"healthcheck"`
+	DependsOn       map[string]dependency     `yaml:"depends_on,omitempty"`
+}
+
+type serviceNetwork struct {
+	IPv4Address string `yaml:"ipv4_address"`
+}
+
+type healthcheck struct {
+	Test        []string `yaml:"test,flow"`
+	Interval    string   `yaml:"interval"`
+	Timeout     string   `yaml:"timeout"`
+	StartPeriod string   `yaml:"start_period"`
+	Retries     int      `yaml:"retries"`
+}
+
+type dependency struct {
+	Condition string `yaml:"condition"`
+}
+
+type network struct {
+	Name   string            `yaml:"name"`
+	Driver string            `yaml:"driver"`
+	Labels map[string]string `yaml:"labels"`
+	IPAM   ipam              `yaml:"ipam"`
+}
+
+type ipam struct {
+	Config []ipamConfig `yaml:"config"`
+}
+
+type ipamConfig struct {
+	Subnet  string `yaml:"subnet"`
+	Gateway string `yaml:"gateway"`
+}
+
+type volumeSpec struct {
+	Name   string            `yaml:"name"`
+	Labels map[string]string `yaml:"labels"`
+}
+
+// StopGrace is how long a node gets between SIGTERM and SIGKILL.
+const StopGrace = 10 * time.Second
+
+// networkKey is the compose-file key of the devnet network.
+const networkKey = "devnet"
+
+// Render writes net as a docker-compose file: the same names, addresses,
+// labels, command lines and healthcheck as the docker runtime uses.
+func Render(net *runtime.Network, opts Options) ([]byte, error) {
+	opts = opts.withDefaults(net.Name)
+	l, err := NewLayout(net, opts.Subnet)
+	if err != nil {
+		return nil, err
+	}
+	f := file{
+		Version:  "2.4",
+		Services: make(map[string]service, len(l.Services)),
+		Networks: map[string]network{networkKey: {
+			Name:   l.Network,
+			Driver: "bridge",
+			Labels: NetworkLabels(l.Devnet),
+			IPAM:   ipam{Config: []ipamConfig{{Subnet: l.Subnet.String(), Gateway: l.Gateway.String()}}},
+		}},
+		Volumes: make(map[string]volumeSpec, len(l.Services)),
+	}
+	for _, s := range l.Services {
+		svc := service{
+			Image:           opts.Image,
+			ContainerName:   s.Container,
+			Command:         s.Cmd,
+			Init:            true,
+			StopGracePeriod: duration(StopGrace),
+			Labels:          s.Labels,
+			Networks:        map[string]serviceNetwork{networkKey: {IPv4Address: s.IP.String()}},
+			Volumes:         []string{s.Node.Name + ":" + DataDir},
+			Healthcheck: healthcheck{
+				Test:        Healthcheck.Test,
+				Interval:    duration(Healthcheck.Interval),
+				Timeout:     duration(Healthcheck.Timeout),
+				StartPeriod: duration(Healthcheck.StartPeriod),
+				Retries:     Healthcheck.Retries,
+			},
+		}
+		if l.HasKey {
+			svc.Volumes = append(svc.Volumes, "./"+strings.TrimPrefix(opts.KeyFile, "./")+":"+KeyPath+":ro")
+		}
+		// A node starts once the bootstraps it dials answer their healthcheck.
+		for _, b := range s.Node.Bootstrap {
+			if svc.DependsOn == nil {
+				svc.DependsOn = map[string]dependency{}
+			}
+			svc.DependsOn[b] = dependency{Condition: "service_healthy"}
+		}
+		f.Services[s.Node.Name] = svc
+		f.Volumes[s.Node.Name] = volumeSpec{Name: s.Volume, Labels: s.Labels}
+	}
+	var buf bytes.Buffer
+	header := "# devnet " + l.Devnet + " as a docker-compose file (docker-compose 1.29: `make image` then `docker-compose up`)."
+	if opts.Source != "" {
+		header += "\n# Generated by `devnet compose -f " + opts.Source + "`; edit the scenario, not this file."
+	}
+	if l.HasKey {
+		header += "\n# The network key is read from ./" + strings.TrimPrefix(opts.KeyFile, "./") + " (`devnet compose` writes it)."
+	}
+	buf.WriteString(header + "\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		return nil, fmt.Errorf("compose: devnet %s: %w", net.Name, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("compose: devnet %s: %w", net.Name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteKeyFile writes net's network key where a compose file rendered with
+// opts in folder dir expects it, and returns its path. It writes nothing for
+// a devnet without a key.
+func WriteKeyFile(dir string, net *runtime.Network, opts Options) (string, error) {
+	if len(net.NetworkKey) == 0 {
+		return "", nil
+	}
+	opts = opts.withDefaults(net.Name)
+	path := filepath.Join(dir, filepath.FromSlash(opts.KeyFile))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("compose: network key of devnet %s: %w", net.Name, err)
+	}
+	if err := os.WriteFile(path, net.NetworkKey, 0o600); err != nil {
+		return "", fmt.Errorf("compose: network key of devnet %s: %w", net.Name, err)
+	}
+	return path, nil
+}
+
+// duration writes d the way compose reads it ("10s", "1m30s").
+func duration(d time.Duration) string { return d.String() }

@@ -1,0 +1,150 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/devchain/devchain/devnet/scenario"
+)
+
+// act runs an action step on each of its target nodes.
+func (r *Runner) act(ctx context.Context, s *scenario.Step) error {
+	nodes := r.Config.Resolve(s.Targets())
+	switch a := s.Action.(type) {
+	case *scenario.CreateWallet:
+		return r.each(nodes, func(n string) error { return r.createWallet(ctx, n, a.Alias) })
+	case *scenario.Mint:
+		return r.each(nodes, func(n string) error { return r.mint(ctx, n, a) })
+	case *scenario.Send:
+		return r.each(nodes, func(n string) error { return r.send(ctx, n, a) })
+	case *scenario.NodeAction:
+		return r.each(nodes, func(n string) error { return r.lifecycle(ctx, s.Kind, n) })
+	case *scenario.Partition:
+		var sides [][]string
+		for _, name := range a.Names() {
+			sides = append(sides, r.Config.Resolve((*a)[name]))
+		}
+		return r.Runtime.Partition(ctx, sides)
+	case *scenario.Heal:
+		return r.Runtime.Heal(ctx)
+	case *scenario.Sleep:
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(a.For.D()):
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: no action %T", s.Pos, s.Action)
+}
+
+// each runs f on every target node; lifecycle actions run in parallel.
+func (r *Runner) each(nodes []string, f func(string) error) error {
+	return forEach(nodes, startParallel, f)
+}
+
+// lifecycle is stop, start, restart, kill, pause and unpause of one node.
+func (r *Runner) lifecycle(ctx context.Context, kind, name string) error {
+	rt := r.Runtime
+	switch kind {
+	case "stop":
+		r.setDown(name, "stopped")
+		return rt.Stop(ctx, name)
+	case "kill":
+		r.setDown(name, "killed")
+		return rt.Kill(ctx, name)
+	case "start":
+		return r.startNode(ctx, name)
+	case "restart":
+		r.setDown(name, "restarting")
+		if err := rt.Stop(ctx, name); err != nil {
+			return err
+		}
+		return r.startNode(ctx, name)
+	case "pause":
+		r.setDown(name, "paused")
+		return rt.Pause(ctx, name)
+	case "unpause":
+		if err := rt.Unpause(ctx, name); err != nil {
+			return err
+		}
+		r.setDown(name, "")
+		return nil
+	}
+	return fmt.Errorf("no lifecycle action %q", kind)
+}
+
+// createWallet goes through the node's API when it runs, else offline.
+func (r *Runner) createWallet(ctx context.Context, name, alias string) error {
+	if r.isDown(name) == "" {
+		c, err := r.client(name)
+		if err != nil {
+			return err
+		}
+		w, err := c.CreateWallet(ctx, alias)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		r.steps.printf("     %s: wallet %s = %s", name, alias, w.Address)
+		return nil
+	}
+	out, err := r.Runtime.Exec(ctx, name, "createwallet", "-alias", alias)
+	if err == nil {
+		r.steps.printf("     %s (offline): wallet %s = %s", name, alias, trim(out))
+	}
+	return err
+}
+
+// mint mines through the running node, or with offline: true into a
+// stopped node's data (the tutorial's "mint while away" demo).
+func (r *Runner) mint(ctx context.Context, name string, a *scenario.Mint) error {
+	if a.Offline {
+		if why := r.isDown(name); why != "stopped" && why != "killed" {
+			return fmt.Errorf("offline mint on %s needs a stopped node (stop it in an earlier step)", name)
+		}
+		out, err := r.Runtime.Exec(ctx, name, "mint", "-minter", a.Minter, "-blocks", fmt.Sprint(a.Blocks))
+		if err == nil {
+			r.steps.printf("     %s (offline): %s", name, trim(out))
+		}
+		return err
+	}
+	c, err := r.client(name)
+	if err != nil {
+		return err
+	}
+	h, err := c.Mint(ctx, a.Minter, a.Blocks)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	r.steps.printf("     %s: mined %d blocks, height %d", name, a.Blocks, h)
+	return nil
+}
+
+func (r *Runner) send(ctx context.Context, name string, a *scenario.Send) error {
+	to, err := r.resolveWallet(ctx, name, a.To)
+	if err != nil {
+		return err
+	}
+	c, err := r.client(name)
+	if err != nil {
+		return err
+	}
+	txid, err := c.Send(ctx, a.From, to, a.Amount)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	r.steps.printf("     %s: tx %s", name, short(txid))
+	return nil
+}
+
+func trim(s string) string {
+	const maxLen = 200
+	if len(s) > maxLen {
+		s = s[:maxLen] + "…"
+	}
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,224 @@
+// Package runner is the life of a devnet run, one file per stage so a run
+// reads top to bottom: setup (state, wallets), start (nodes, readiness),
+// perturb (actions), wait (deadlines that stretch while heights rise), test
+// (assertions), cleanup (artefacts, teardown).
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/scenario"
+)
+
+// Runner runs one scenario on one runtime.
+type Runner struct {
+	Config  *scenario.Config
+	Net     *runtime.Network
+	Runtime runtime.Runtime
+	// StateDir is the devnet's folder; the record devnet.json goes there.
+	StateDir string
+	// Out receives the step log and the status lines.
+	Out io.Writer
+	// Artifacts is where a failed run leaves logs, /status and the step
+	// log; "" keeps none.
+	Artifacts string
+	// Keep leaves the devnet running after Run.
+	Keep bool
+	// Poll is the interval of status polls (default 500ms).
+	Poll time.Duration
+	// ReadyWithin bounds readiness the way `within` bounds an assertion.
+	ReadyWithin time.Duration
+	Log         *slog.Logger
+
+	// now is the clock of deadlines (tests drive it).
+	now     func() time.Time
+	steps   stepLog
+	display *display
+	results []Result
+
+	mu      sync.Mutex
+	clients map[string]*Client
+	down    map[string]string // node → "stopped", "killed" or "paused"
+}
+
+// Result is the outcome of one step.
+type Result struct {
+	Step     *scenario.Step
+	Duration time.Duration
+	Err      error
+	Skipped  bool
+}
+
+// New returns a runner for cfg on rt. Net must come from cfg.RuntimeNetwork().
+func New(cfg *scenario.Config, net *runtime.Network, rt runtime.Runtime, stateDir string, out io.Writer) *Runner {
+	return &Runner{
+		Config: cfg, Net: net, Runtime: rt, StateDir: stateDir, Out: out,
+		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second, Log: slog.Default(),
+		now: time.Now, steps: stepLog{out: out},
+		clients: map[string]*Client{}, down: map[string]string{},
+	}
+}
+
+// Up sets the devnet up and waits until it is ready. On failure or
+// cancellation it tears down what it started.
+func (r *Runner) Up(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			r.teardown(ctx, err)
+		}
+	}()
+	if err := r.Setup(ctx); err != nil {
+		return err
+	}
+	return r.Start(ctx)
+}
+
+// Run is up, every step, then down (unless Keep). It fails if any step
+// failed; the error names the first failed step.
+func (r *Runner) Run(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			r.teardown(ctx, err)
+			return
+		}
+		if !r.Keep {
+			err = r.Down(ctx)
+		}
+	}()
+	if err := r.Setup(ctx); err != nil {
+		return err
+	}
+	if err := r.Start(ctx); err != nil {
+		return err
+	}
+	return r.RunSteps(ctx)
+}
+
+// RunSteps runs the scenario's steps in order; after the first failure the
+// rest are skipped (they build on it).
+func (r *Runner) RunSteps(ctx context.Context) error {
+	var failed error
+	for i := range r.Config.Steps {
+		s := &r.Config.Steps[i]
+		if failed != nil {
+			r.results = append(r.results, Result{Step: s, Skipped: true})
+			continue
+		}
+		r.steps.printf("step %d/%d (%s): %s", i+1, len(r.Config.Steps), s.Pos, s.Name)
+		start := time.Now()
+		err := r.step(ctx, s)
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		r.results = append(r.results, Result{Step: s, Duration: time.Since(start), Err: err})
+		if err != nil {
+			r.steps.printf("FAIL %s: %v", s.Name, err)
+			failed = fmt.Errorf("step %d %q (%s) failed: %w", i+1, s.Name, s.Pos, err)
+			continue
+		}
+		r.steps.printf("ok   %s (%s)", s.Name, time.Since(start).Round(time.Millisecond))
+	}
+	return failed
+}
+
+// Results are the step outcomes so far (JUnit).
+func (r *Runner) Results() []Result { return r.results }
+
+// step dispatches one step to its stage.
+func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
+	if s.IsAssertion() {
+		return r.assert(ctx, s)
+	}
+	return r.act(ctx, s)
+}
+
+// client returns (and caches) the control API client of a node.
+func (r *Runner) client(name string) (*Client, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.clients[name]; c != nil {
+		return c, nil
+	}
+	base, err := r.Runtime.Endpoint(name)
+	if err != nil {
+		return nil, err
+	}
+	c := NewClient(base)
+	r.clients[name] = c
+	return c, nil
+}
+
+// forget drops a cached client: a restarted container may get a new port.
+func (r *Runner) forget(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.clients, name)
+}
+
+func (r *Runner) setDown(name, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if why == "" {
+		delete(r.down, name)
+		return
+	}
+	r.down[name] = why
+}
+
+// isDown says why a node is not expected to answer ("" when it runs).
+func (r *Runner) isDown(name string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.down[name]
+}
+
+// forEach runs f on each name with bounded parallelism and joins the errors.
+func forEach(names []string, parallel int, f func(name string) error) error {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, parallel)
+	errs := make([]error, len(names))
+	for i, name := range names {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = f(name)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// stepLog is the scenario's step log: shown to the user and kept for the
+// artefacts of a failed run.
+type stepLog struct {
+	mu    sync.Mutex
+	out   io.Writer
+	lines []string
+}
+
+func (l *stepLog) printf(format string, args ...any) {
+	line := time.Now().UTC().Format("15:04:05.000 ") + fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+	if l.out != nil {
+		fmt.Fprintln(l.out, line)
+	}
+}
+
+func (l *stepLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var s string
+	for _, line := range l.lines {
+		s += line + "\n"
+	}
+	return s
+}

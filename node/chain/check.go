@@ -61,7 +61,7 @@ func CheckTxSanity(tx *Tx) error {
 }
 
 // CheckBlockSanity checks what a block proves by itself: version, Bits equal
-// to the network's, proof of work, size, a coinbase first and only first
+// to the network's, proof of work, size and input/output count, a coinbase first and only first
 // carrying the header's height, every transaction's shape, no transaction
 // twice, the Merkle root, and no outpoint spent twice in the block. It
 // returns the transaction IDs so callers need not hash again.
@@ -87,6 +87,13 @@ func CheckBlockSanity(b *Block, p Params) ([]Hash, error) {
 	}
 	if height, ok := CoinbaseHeight(b.Txs[0]); !ok || height != h.Height {
 		return nil, Invalid(RuleCoinbase, "coinbase carries height %d, header says %d", height, h.Height)
+	}
+	io := 0
+	for _, tx := range b.Txs {
+		io += len(tx.Inputs) + len(tx.Outputs)
+	}
+	if io > MaxBlockIO {
+		return nil, Invalid(RuleBlockSize, "%d inputs and outputs exceed %d", io, MaxBlockIO)
 	}
 	ids := make([]Hash, len(b.Txs))
 	seenTx := make(map[Hash]struct{}, len(b.Txs))

@@ -9,11 +9,14 @@ import (
 // Hard limits of the encoding. A decoder refuses anything larger before it
 // allocates.
 const (
-	MaxBlockSize  = 1 << 20   // bytes of an encoded block
-	MaxTxSize     = 100 << 10 // bytes of an encoded transaction
-	MaxBlockTxs   = MaxBlockSize / minTxSize
-	MaxTxInputs   = MaxTxSize / minTxInSize
-	MaxTxOutputs  = MaxTxSize / txOutSize
+	MaxBlockSize = 1 << 20   // bytes of an encoded block
+	MaxTxSize    = 100 << 10 // bytes of an encoded transaction
+	MaxBlockTxs  = MaxBlockSize / minTxSize
+	MaxTxInputs  = MaxTxSize / minTxInSize
+	MaxTxOutputs = MaxTxSize / txOutSize
+	// MaxBlockIO bounds the inputs plus outputs of a block, so connecting
+	// any valid block fits in one database transaction.
+	MaxBlockIO    = 2000
 	MaxSigLen     = 100 // a DER P-256 signature is at most 72 bytes; a coinbase carries up to 100 bytes of data here
 	MaxPubKeyLen  = 65  // uncompressed SEC1 P-256 point
 	minTxInSize   = outPointSize + 1 + 1

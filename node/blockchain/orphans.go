@@ -1,0 +1,92 @@
+package blockchain
+
+import "github.com/devchain/devchain/node/chain"
+
+// MaxOrphans bounds the blocks kept while their parent is unknown; the
+// oldest goes first.
+const MaxOrphans = 100
+
+type orphanPool struct {
+	max    int
+	blocks map[chain.Hash]*chain.Block
+	byPrev map[chain.Hash][]chain.Hash
+	order  []chain.Hash // arrival order, for eviction
+}
+
+func newOrphanPool(max int) *orphanPool {
+	return &orphanPool{max: max, blocks: map[chain.Hash]*chain.Block{}, byPrev: map[chain.Hash][]chain.Hash{}}
+}
+
+func (o *orphanPool) has(h chain.Hash) bool         { return o.blocks[h] != nil }
+func (o *orphanPool) get(h chain.Hash) *chain.Block { return o.blocks[h] }
+func (o *orphanPool) len() int                      { return len(o.blocks) }
+
+func (o *orphanPool) add(h chain.Hash, b *chain.Block) {
+	for len(o.blocks) >= o.max && len(o.order) > 0 {
+		o.remove(o.order[0])
+	}
+	o.blocks[h] = b
+	o.byPrev[b.Header.PrevHash] = append(o.byPrev[b.Header.PrevHash], h)
+	o.order = append(o.order, h)
+}
+
+func (o *orphanPool) remove(h chain.Hash) {
+	b := o.blocks[h]
+	if b == nil {
+		return
+	}
+	delete(o.blocks, h)
+	p := b.Header.PrevHash
+	kids := o.byPrev[p]
+	for i, k := range kids {
+		if k == h {
+			kids = append(kids[:i], kids[i+1:]...)
+			break
+		}
+	}
+	if len(kids) == 0 {
+		delete(o.byPrev, p)
+	} else {
+		o.byPrev[p] = kids
+	}
+	for i, k := range o.order {
+		if k == h {
+			o.order = append(o.order[:i], o.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// takeChildren removes and returns the orphans whose parent is p.
+func (o *orphanPool) takeChildren(p chain.Hash) []*chain.Block {
+	hs := o.byPrev[p]
+	out := make([]*chain.Block, 0, len(hs))
+	for _, h := range append([]chain.Hash(nil), hs...) {
+		out = append(out, o.blocks[h])
+		o.remove(h)
+	}
+	return out
+}
+
+// hashSet is a bounded set that forgets its oldest members.
+type hashSet struct {
+	max   int
+	m     map[chain.Hash]struct{}
+	order []chain.Hash
+}
+
+func newHashSet(max int) *hashSet { return &hashSet{max: max, m: map[chain.Hash]struct{}{}} }
+
+func (s *hashSet) has(h chain.Hash) bool { _, ok := s.m[h]; return ok }
+
+func (s *hashSet) add(h chain.Hash) {
+	if s.has(h) {
+		return
+	}
+	if len(s.order) >= s.max {
+		delete(s.m, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.m[h] = struct{}{}
+	s.order = append(s.order, h)
+}

@@ -234,8 +234,8 @@ func (t *Targets) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 }
 
 // decodeYAML reads a step: a mapping with an optional `name` and exactly one
-// kind key. A scalar after the kind is shorthand: `stop: peer-1` targets a
-// node, `sleep: 2s` is the duration.
+// kind key. A scalar or list after the kind is shorthand: `stop: peer-1`
+// and `kill: [a, b]` name the targets, `sleep: 2s` is the duration.
 func (s *Step) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 	if n.Kind != yaml.MappingNode {
 		return d.errf(n, "%s: want a step like `- stop: peer-1`, got %s", name(path), describe(n))
@@ -269,7 +269,8 @@ func (s *Step) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 }
 
 func (d *decoder) decodeAction(n *yaml.Node, action any, path string) error {
-	if n.Kind == yaml.ScalarNode && !isNull(n) {
+	shorthand := n.Kind == yaml.SequenceNode || (n.Kind == yaml.ScalarNode && !isNull(n))
+	if shorthand {
 		switch a := action.(type) {
 		case *Sleep:
 			return a.For.decodeYAML(d, n, path)

@@ -1,0 +1,159 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/devchain/devchain/devnet/runtime"
+)
+
+// fakeNode is a node's control API with a chain the test controls.
+type fakeNode struct {
+	mu      sync.Mutex
+	role    string
+	height  uint64
+	rise    uint64 // added to height on every /status (mining)
+	peers   int
+	via     string
+	chain   string // block hashes are chain+"-"+height at and above forkAt
+	forkAt  uint64
+	log     string
+	wallets map[string]uint64
+}
+
+func (n *fakeNode) tip() string { return n.hashAt(n.height) }
+
+func (n *fakeNode) hashAt(h uint64) string {
+	if h >= n.forkAt && n.forkAt > 0 {
+		return fmt.Sprintf("%s-%d", n.chain, h)
+	}
+	return fmt.Sprintf("common-%d", h)
+}
+
+func (n *fakeNode) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	reply := func(v any) { _ = json.NewEncoder(w).Encode(v) }
+	switch {
+	case req.URL.Path == "/healthz":
+		reply(map[string]bool{"ok": true})
+	case req.URL.Path == "/status":
+		n.height += n.rise
+		reply(NodeStatus{Role: n.role, Height: n.height, Tip: n.tip(), Peers: n.peers, ConnectedVia: n.via})
+	case strings.HasPrefix(req.URL.Path, "/blocks/height/"):
+		h, _ := strconv.ParseUint(strings.TrimPrefix(req.URL.Path, "/blocks/height/"), 10, 64)
+		reply(map[string]any{"hash": n.hashAt(h), "height": h})
+	case strings.HasPrefix(req.URL.Path, "/balance/"):
+		addr := strings.TrimPrefix(req.URL.Path, "/balance/")
+		reply(map[string]any{"address": addr, "balance": n.wallets[addr]})
+	case req.URL.Path == "/mint":
+		var in struct{ Blocks uint64 }
+		_ = json.NewDecoder(req.Body).Decode(&in)
+		n.height += in.Blocks
+		reply(map[string]any{"height": n.height})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		reply(map[string]string{"error": "no route " + req.URL.Path})
+	}
+}
+
+// fakeRuntime runs fakeNodes behind httptest servers and records calls.
+type fakeRuntime struct {
+	t     *testing.T
+	mu    sync.Mutex
+	nodes map[string]*fakeNode
+	srv   map[string]*httptest.Server
+	calls []string
+}
+
+func newFakeRuntime(t *testing.T, nodes map[string]*fakeNode) *fakeRuntime {
+	f := &fakeRuntime{t: t, nodes: nodes, srv: map[string]*httptest.Server{}}
+	for name, n := range nodes {
+		s := httptest.NewServer(n)
+		t.Cleanup(s.Close)
+		f.srv[name] = s
+	}
+	return f
+}
+
+func (f *fakeRuntime) record(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+}
+
+func (f *fakeRuntime) called(call string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.calls {
+		if c == call {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fakeRuntime) Name() string { return "fake" }
+func (f *fakeRuntime) Setup(ctx context.Context, net *runtime.Network) error {
+	f.record("setup")
+	return nil
+}
+func (f *fakeRuntime) Start(ctx context.Context, name string) error {
+	f.record("start %s", name)
+	return nil
+}
+func (f *fakeRuntime) Stop(ctx context.Context, name string) error {
+	f.record("stop %s", name)
+	return nil
+}
+func (f *fakeRuntime) Kill(ctx context.Context, name string) error {
+	f.record("kill %s", name)
+	return nil
+}
+func (f *fakeRuntime) Pause(ctx context.Context, name string) error {
+	f.record("pause %s", name)
+	return nil
+}
+func (f *fakeRuntime) Unpause(ctx context.Context, name string) error {
+	f.record("unpause %s", name)
+	return nil
+}
+func (f *fakeRuntime) Exec(ctx context.Context, name string, args ...string) (string, error) {
+	f.record("exec %s %s", name, strings.Join(args, " "))
+	return "", nil
+}
+func (f *fakeRuntime) Endpoint(name string) (string, error) {
+	s, ok := f.srv[name]
+	if !ok {
+		return "", fmt.Errorf("no node %q", name)
+	}
+	return s.URL, nil
+}
+func (f *fakeRuntime) Multiaddr(name string) (string, error) { return "/ip4/127.0.0.1/tcp/1/p2p/x", nil }
+func (f *fakeRuntime) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+	n := f.nodes[name]
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	_, err := io.WriteString(w, n.log)
+	return err
+}
+func (f *fakeRuntime) Partition(ctx context.Context, sides [][]string) error {
+	f.record("partition %v", sides)
+	return nil
+}
+func (f *fakeRuntime) Heal(ctx context.Context) error {
+	f.record("heal")
+	return nil
+}
+func (f *fakeRuntime) Down(ctx context.Context) error {
+	f.record("down")
+	return nil
+}

@@ -137,7 +137,9 @@ func (f *fakeRuntime) Endpoint(name string) (string, error) {
 	}
 	return s.URL, nil
 }
-func (f *fakeRuntime) Multiaddr(name string) (string, error) { return "/ip4/127.0.0.1/tcp/1/p2p/x", nil }
+func (f *fakeRuntime) Multiaddr(name string) (string, error) {
+	return "/ip4/127.0.0.1/tcp/1/p2p/x", nil
+}
 func (f *fakeRuntime) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
 	n := f.nodes[name]
 	n.mu.Lock()

@@ -286,7 +286,9 @@ func (r *Runtime) signalStop(ctx context.Context, name string, stop func(pid int
 }
 
 // Pause freezes the node (SIGSTOP): its sockets stay open but it answers nothing.
-func (r *Runtime) Pause(ctx context.Context, name string) error { return r.signal(name, syscall.SIGSTOP) }
+func (r *Runtime) Pause(ctx context.Context, name string) error {
+	return r.signal(name, syscall.SIGSTOP)
+}
 
 func (r *Runtime) Unpause(ctx context.Context, name string) error {
 	return r.signal(name, syscall.SIGCONT)

@@ -1,0 +1,62 @@
+package p2p
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// DHTProtocolPrefix keeps the devchain DHT apart from the public IPFS one:
+// with a custom prefix kad-dht uses no public bootstrap list, and a node
+// never dials a public peer.
+const DHTProtocolPrefix = "/devchain"
+
+// NewDHT starts a Kademlia DHT server on h that knows only the given
+// bootstrap peers.
+func NewDHT(h host.Host, bootstrap []peer.AddrInfo) (*dht.IpfsDHT, error) {
+	d, err := dht.New(h,
+		dht.ProtocolPrefix(DHTProtocolPrefix),
+		dht.Mode(dht.ModeServer),
+		dht.BootstrapPeers(bootstrap...),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("dht: %w", err)
+	}
+	return d, nil
+}
+
+// connectAny dials every peer in parallel, each with its own timeout, and
+// returns the ones that answered.
+func connectAny(ctx context.Context, h host.Host, peers []peer.AddrInfo, timeout time.Duration, log *slog.Logger) []peer.ID {
+	var (
+		mu sync.Mutex
+		ok []peer.ID
+		wg sync.WaitGroup
+	)
+	for _, p := range peers {
+		if p.ID == h.ID() {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			if err := h.Connect(cctx, p); err != nil {
+				log.Debug("dial failed", "peer", p.ID, "err", err)
+				return
+			}
+			mu.Lock()
+			ok = append(ok, p.ID)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return ok
+}

@@ -1,0 +1,205 @@
+package p2p
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/wire"
+)
+
+// handle dispatches one message from a peer that completed the handshake.
+// An error ends the stream; one wrapping errMisbehaving also bans the peer.
+func (s *Sync) handle(p *peerConn, m wire.Message) error {
+	switch m := m.(type) {
+	case *wire.Version, *wire.Verack:
+		return fmt.Errorf("%w: %s after the handshake", errMisbehaving, m.Command())
+	case *wire.Ping:
+		return p.send(&wire.Pong{Nonce: m.Nonce})
+	case *wire.Pong:
+		return nil
+	case *wire.Inv:
+		return s.onInv(p, m)
+	case *wire.GetData:
+		return s.onGetData(p, m)
+	case *wire.NotFound:
+		for _, it := range m.Items {
+			s.release(it.Hash)
+		}
+		s.maybeSync()
+		return nil
+	case *wire.GetBlocks:
+		return s.onGetBlocks(p, m)
+	case *wire.Block:
+		return s.onBlock(p, m)
+	case *wire.Tx:
+		return s.onTx(p, m)
+	case *wire.Reject:
+		s.cfg.Log.Debug("peer rejected", "peer", p.id, "msg", m.Message, "code", m.Code, "reason", m.Reason)
+		return nil
+	}
+	return fmt.Errorf("%w: unexpected %s", errMisbehaving, m.Command())
+}
+
+// onInv asks for announced blocks and transactions we lack and nobody is
+// fetching yet. A full batch answering our getblocks is followed at once by
+// the next getblocks, so the hashes of a long sync are pipelined with the
+// blocks.
+func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
+	var want []wire.InvVect
+	blocks, fresh := 0, 0
+	var last wire.Hash
+	for _, it := range m.Items {
+		p.markKnown(it.Hash)
+		h := chain.Hash(it.Hash)
+		switch it.Type {
+		case wire.InvBlock:
+			blocks++
+			last = it.Hash
+			if s.cfg.Chain.HasBlock(h) {
+				continue
+			}
+			fresh++
+			if s.claim(h, p.id) {
+				want = append(want, it)
+			}
+		case wire.InvTx:
+			if !s.cfg.Pool.Has(h) && s.claim(h, p.id) {
+				want = append(want, it)
+			}
+		}
+	}
+	if len(want) > 0 {
+		if err := p.send(&wire.GetData{Items: want}); err != nil {
+			return err
+		}
+	}
+	p.mu.Lock()
+	answer := p.pendingGetBlocks > 0
+	if answer {
+		p.pendingGetBlocks--
+	}
+	p.mu.Unlock()
+	if !answer {
+		return nil
+	}
+	if blocks == MaxBlocksPerInv {
+		s.sendGetBlocks(p, &wire.GetBlocks{Locator: []wire.Hash{last, s.genesis}})
+		return nil
+	}
+	// The batch is complete: the peer has nothing more past what it sent.
+	s.mu.Lock()
+	if fresh == 0 {
+		p.work.SetInt64(0)
+	}
+	if s.syncPeer == p.id {
+		s.syncPeer = ""
+	}
+	s.mu.Unlock()
+	s.maybeSync()
+	return nil
+}
+
+// onGetData serves blocks and transactions in the order asked (a batch of
+// blocks goes parent-first) and names what we do not have.
+func (s *Sync) onGetData(p *peerConn, m *wire.GetData) error {
+	var missing []wire.InvVect
+	for _, it := range m.Items {
+		h := chain.Hash(it.Hash)
+		var msg wire.Message
+		switch it.Type {
+		case wire.InvBlock:
+			if b, err := s.cfg.Chain.Block(h); err == nil {
+				msg = &wire.Block{Raw: b.Bytes()}
+			}
+		case wire.InvTx:
+			if tx := s.cfg.Pool.Get(h); tx != nil {
+				msg = &wire.Tx{Raw: tx.Bytes()}
+			}
+		}
+		if msg == nil {
+			missing = append(missing, it)
+			continue
+		}
+		p.markKnown(it.Hash)
+		if err := p.send(msg); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		return p.send(&wire.NotFound{Items: missing})
+	}
+	return nil
+}
+
+// onGetBlocks answers with the main-chain hashes after the locator, always
+// (an empty inv tells the peer it is up to date).
+func (s *Sync) onGetBlocks(p *peerConn, m *wire.GetBlocks) error {
+	loc := make([]chain.Hash, len(m.Locator))
+	for i, h := range m.Locator {
+		loc[i] = h
+	}
+	hashes := s.cfg.Chain.HashesAfter(loc, MaxBlocksPerInv)
+	inv := &wire.Inv{Items: make([]wire.InvVect, 0, len(hashes))}
+	for _, h := range hashes {
+		inv.Items = append(inv.Items, wire.InvVect{Type: wire.InvBlock, Hash: h})
+		p.markKnown(h)
+		if h == chain.Hash(m.Stop) {
+			break
+		}
+	}
+	return p.send(inv)
+}
+
+// onBlock decodes and processes a block. Undecodable or invalid blocks
+// earn a ban; an orphan makes us ask the peer for its missing ancestors.
+func (s *Sync) onBlock(p *peerConn, m *wire.Block) error {
+	b, err := chain.DecodeBlock(m.Raw)
+	if err != nil {
+		return fmt.Errorf("%w: block: %v", errMisbehaving, err)
+	}
+	h := b.Hash()
+	p.markKnown(h)
+	s.release(h)
+	s.BlocksReceived.Add(1)
+	res, err := s.cfg.Chain.ProcessBlock(b)
+	switch {
+	case errors.Is(err, chain.ErrInvalid):
+		_ = p.send(&wire.Reject{Message: wire.CmdBlock, Code: wire.RejectInvalid, Reason: err.Error(), Hash: h})
+		return fmt.Errorf("%w: block %s: %v", errMisbehaving, h, err)
+	case err != nil:
+		s.cfg.Log.Error("processing block", "block", h, "peer", p.id, "err", err)
+		return nil
+	case res.Status == blockchain.Orphan:
+		s.mu.Lock()
+		if s.syncPeer == "" {
+			s.syncPeer = p.id
+		}
+		s.mu.Unlock()
+		s.getBlocks(p)
+		return nil
+	}
+	s.maybeSync()
+	return nil
+}
+
+// onTx offers a transaction to the mempool and relays it when accepted.
+// An invalid tx is refused but not banned: a double-spend can be an honest
+// race between two nodes.
+func (s *Sync) onTx(p *peerConn, m *wire.Tx) error {
+	tx, err := chain.DecodeTx(m.Raw)
+	if err != nil {
+		return fmt.Errorf("%w: tx: %v", errMisbehaving, err)
+	}
+	id := tx.ID()
+	p.markKnown(id)
+	s.release(id)
+	s.TxsReceived.Add(1)
+	if err := s.SubmitTx(tx); err != nil {
+		s.Rejects.Add(1)
+		s.cfg.Log.Debug("tx refused", "tx", id, "peer", p.id, "err", err)
+		return p.send(&wire.Reject{Message: wire.CmdTx, Code: wire.RejectInvalid, Reason: err.Error(), Hash: id})
+	}
+	return nil
+}

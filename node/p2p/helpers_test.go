@@ -1,0 +1,111 @@
+package p2p
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/mempool"
+	"github.com/devchain/devchain/node/miner"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+var testParams = chain.DefaultParams().WithBits(8)
+
+var testNetKey = identity.NetworkKeyFromSeed("p2p-test")
+
+func testLog() *slog.Logger {
+	if os.Getenv("P2P_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// testNode is a host with a chain, a mempool and the sync protocol, wired
+// as the daemon wires them.
+type testNode struct {
+	host  host.Host
+	gater *Gater
+	chain *blockchain.Chain
+	pool  *mempool.Pool
+	sync  *Sync
+}
+
+func newTestNode(t testing.TB, params chain.Params) *testNode {
+	t.Helper()
+	key, err := identity.LoadOrCreate(t.TempDir()+"/identity.key", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, g, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := blockchain.Open(t.TempDir(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &testNode{host: h, gater: g, chain: c, pool: mempool.New(c)}
+	n.sync = NewSync(SyncConfig{Host: h, Gater: g, Chain: c, Pool: n.pool, Log: testLog(), UserAgent: "test"})
+	c.Subscribe(func(ev blockchain.Event) {
+		n.pool.Update(ev.Connected, ev.Disconnected)
+		hashes := make([]chain.Hash, len(ev.Connected))
+		for i, b := range ev.Connected {
+			hashes[i] = b.Hash()
+		}
+		n.sync.AnnounceBlocks(hashes)
+	})
+	n.sync.Start()
+	t.Cleanup(func() {
+		n.sync.Close()
+		h.Close()
+		c.Close()
+	})
+	return n
+}
+
+func (n *testNode) info() peer.AddrInfo { return peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()} }
+
+func (n *testNode) connect(t testing.TB, other *testNode) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n.host.Connect(ctx, other.info()); err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+}
+
+func (n *testNode) mine(t testing.TB, blocks int) {
+	t.Helper()
+	if _, err := miner.MineBlocks(context.Background(), n.chain, [20]byte{1}, blocks, nil); err != nil {
+		t.Fatalf("mine: %v", err)
+	}
+}
+
+func (n *testNode) height() uint64 {
+	_, h, _ := n.chain.Tip()
+	return h
+}
+
+func (n *testNode) tip() chain.Hash {
+	h, _, _ := n.chain.Tip()
+	return h
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

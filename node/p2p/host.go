@@ -1,0 +1,135 @@
+// Package p2p holds the network side of a node: the libp2p host (TCP,
+// Noise, private-network key), the connection gater, the peer DB, the
+// rendezvous discovery over a private Kademlia DHT, the bootstrap server and
+// the block/transaction sync protocol.
+package p2p
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/pnet"
+	"github.com/libp2p/go-libp2p/p2p/security/noise"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// HostConfig says how to build a host.
+type HostConfig struct {
+	Key        crypto.PrivKey // the node's identity
+	NetworkKey pnet.PSK       // peers without it cannot complete a connection
+	ListenHost string         // "0.0.0.0" when empty
+	Port       int            // 0 picks a free port
+	UserAgent  string
+}
+
+// NewHost starts a libp2p host on TCP with Noise and the pnet key, and
+// nothing else: no QUIC or WebRTC (they do not support pnet), no relay, no
+// NAT port mapping, no AutoNAT. It returns the host and its gater.
+func NewHost(cfg HostConfig) (host.Host, *Gater, error) {
+	if cfg.Key == nil {
+		return nil, nil, fmt.Errorf("p2p host: no identity key")
+	}
+	if len(cfg.NetworkKey) != 32 {
+		return nil, nil, fmt.Errorf("p2p host: network key of %d bytes, want 32", len(cfg.NetworkKey))
+	}
+	listenHost := cfg.ListenHost
+	if listenHost == "" {
+		listenHost = "0.0.0.0"
+	}
+	listen, err := listenAddr(listenHost, cfg.Port)
+	if err != nil {
+		return nil, nil, err
+	}
+	gater := NewGater()
+	opts := []libp2p.Option{
+		libp2p.Identity(cfg.Key),
+		libp2p.PrivateNetwork(cfg.NetworkKey),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Security(noise.ID, noise.New),
+		libp2p.DefaultMuxers,
+		libp2p.ListenAddrs(listen),
+		libp2p.ConnectionGater(gater),
+		libp2p.DisableRelay(),
+		libp2p.DisableMetrics(),
+		libp2p.WithDialTimeout(5 * time.Second),
+		// Announce every interface address, loopback included: the
+		// network is private and its nodes often share a machine.
+		libp2p.AddrsFactory(func(addrs []ma.Multiaddr) []ma.Multiaddr { return addrs }),
+	}
+	if cfg.UserAgent != "" {
+		opts = append(opts, libp2p.UserAgent(cfg.UserAgent))
+	}
+	h, err := libp2p.New(opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("p2p host on %s: %w", listen, err)
+	}
+	return h, gater, nil
+}
+
+func listenAddr(host string, port int) (ma.Multiaddr, error) {
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return nil, fmt.Errorf("listen host %q is not an IP address", host)
+	}
+	proto := "ip4"
+	if ip.To4() == nil {
+		proto = "ip6"
+	}
+	a, err := ma.NewMultiaddr("/" + proto + "/" + ip.String() + "/tcp/" + strconv.Itoa(port))
+	if err != nil {
+		return nil, fmt.Errorf("listen address %s:%d: %w", host, port, err)
+	}
+	return a, nil
+}
+
+// FullAddrs lists the host's dialable addresses with its peer ID
+// (/ip4/.../tcp/P/p2p/ID), an unspecified listen address expanded to every
+// interface, loopback included.
+func FullAddrs(h host.Host) []string {
+	addrs, err := h.Network().InterfaceListenAddresses()
+	if err != nil || len(addrs) == 0 {
+		addrs = h.Addrs()
+	}
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, a.String()+"/p2p/"+h.ID().String())
+	}
+	return out
+}
+
+// ParseAddrs turns full multiaddrs (with /p2p/ID) into AddrInfos, merging
+// addresses of the same peer.
+func ParseAddrs(addrs []string) ([]peer.AddrInfo, error) {
+	var mas []ma.Multiaddr
+	for _, s := range addrs {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("peer address %q: %w", s, err)
+		}
+		mas = append(mas, a)
+	}
+	infos, err := peer.AddrInfosFromP2pAddrs(mas...)
+	if err != nil {
+		return nil, fmt.Errorf("peer addresses %v: %w", addrs, err)
+	}
+	return infos, nil
+}
+
+func dedupAddrs(addrs []ma.Multiaddr) []ma.Multiaddr {
+	seen := map[string]bool{}
+	out := addrs[:0:0]
+	for _, a := range addrs {
+		if k := a.String(); !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,0 +1,450 @@
+package p2p
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/wire"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// ProtocolID is the versioned sync protocol; each pair of peers shares one
+// stream of it.
+const ProtocolID protocol.ID = "/devchain/sync/1.0.0"
+
+// MaxBlocksPerInv is the batch size of a getblocks answer.
+const MaxBlocksPerInv = 500
+
+// Chain is what the sync protocol needs from the chain state machine
+// (blockchain.Chain).
+type Chain interface {
+	Genesis() chain.Hash
+	Tip() (hash chain.Hash, height uint64, work *big.Int)
+	HasBlock(h chain.Hash) bool
+	Block(h chain.Hash) (*chain.Block, error)
+	Locator() []chain.Hash
+	HashesAfter(locator []chain.Hash, max int) []chain.Hash
+	// ProcessBlock validates and stores a block; err wraps
+	// chain.ErrInvalid when the block breaks a rule.
+	ProcessBlock(b *chain.Block) (blockchain.Result, error)
+}
+
+var _ Chain = (*blockchain.Chain)(nil)
+
+// TxPool is what the sync protocol needs from the mempool.
+type TxPool interface {
+	Has(id chain.Hash) bool
+	Get(id chain.Hash) *chain.Tx
+	// Add validates and keeps tx; err wraps chain.ErrInvalid for a tx that
+	// breaks a rule or double-spends.
+	Add(tx *chain.Tx) (added bool, err error)
+}
+
+// SyncConfig configures the sync protocol.
+type SyncConfig struct {
+	Host      host.Host
+	Gater     *Gater
+	Chain     Chain
+	Pool      TxPool
+	Log       *slog.Logger
+	UserAgent string
+	// OnPeer is called once a peer completed the handshake (the node
+	// saves it in the peer DB).
+	OnPeer func(c network.Conn)
+	// BanFor is how long a misbehaving peer is refused (10 min if zero).
+	BanFor time.Duration
+	// IdleTimeout is the read deadline on a stream (90 s if zero); peers
+	// ping every third of it.
+	IdleTimeout time.Duration
+}
+
+// Counters are the sync protocol's metrics.
+type Counters struct {
+	BlocksReceived atomic.Uint64
+	TxsReceived    atomic.Uint64
+	Rejects        atomic.Uint64
+}
+
+// Sync runs the sync protocol with every connected node.
+type Sync struct {
+	cfg     SyncConfig
+	genesis chain.Hash
+	Counters
+
+	mu        sync.Mutex
+	peers     map[peer.ID]*peerConn
+	opening   map[peer.ID]bool
+	inflight  map[chain.Hash]peer.ID // blocks and txs asked for, by whom
+	syncPeer  peer.ID
+	notifiee  *network.NotifyBundle
+	closed    bool
+	handshake time.Duration
+}
+
+// errMisbehaving marks a peer error that earns a ban.
+var errMisbehaving = errors.New("peer misbehaved")
+
+// NewSync prepares the protocol; Start attaches it to the host.
+func NewSync(cfg SyncConfig) *Sync {
+	if cfg.BanFor == 0 {
+		cfg.BanFor = 10 * time.Minute
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 90 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Sync{
+		cfg:       cfg,
+		genesis:   cfg.Chain.Genesis(),
+		peers:     map[peer.ID]*peerConn{},
+		opening:   map[peer.ID]bool{},
+		inflight:  map[chain.Hash]peer.ID{},
+		handshake: 10 * time.Second,
+	}
+}
+
+// Start serves the protocol and opens a stream to every node the host
+// connects to. Of two peers only the one with the smaller ID opens the
+// stream, so a pair never ends up with two.
+func (s *Sync) Start() {
+	s.cfg.Host.SetStreamHandler(ProtocolID, func(st network.Stream) { s.run(st) })
+	s.notifiee = &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
+		if s.cfg.Host.ID() < c.RemotePeer() {
+			go s.open(c.RemotePeer())
+		}
+	}}
+	s.cfg.Host.Network().Notify(s.notifiee)
+	for _, id := range s.cfg.Host.Network().Peers() {
+		if s.cfg.Host.ID() < id {
+			go s.open(id)
+		}
+	}
+}
+
+// Close stops the protocol and drops every peer stream.
+func (s *Sync) Close() {
+	s.cfg.Host.RemoveStreamHandler(ProtocolID)
+	if s.notifiee != nil {
+		s.cfg.Host.Network().StopNotify(s.notifiee)
+	}
+	s.mu.Lock()
+	s.closed = true
+	peers := make([]*peerConn, 0, len(s.peers))
+	for _, p := range s.peers {
+		peers = append(peers, p)
+	}
+	s.mu.Unlock()
+	for _, p := range peers {
+		p.close()
+	}
+}
+
+// open starts the stream to a peer unless one exists or is being opened.
+// A peer that does not speak the protocol (a bootstrap) is left alone.
+func (s *Sync) open(id peer.ID) {
+	s.mu.Lock()
+	if s.closed || s.peers[id] != nil || s.opening[id] {
+		s.mu.Unlock()
+		return
+	}
+	s.opening[id] = true
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), s.handshake)
+	st, err := s.cfg.Host.NewStream(ctx, id, ProtocolID)
+	cancel()
+	s.mu.Lock()
+	delete(s.opening, id)
+	s.mu.Unlock()
+	if err != nil {
+		s.cfg.Log.Debug("no sync stream", "peer", id, "err", err)
+		return
+	}
+	s.run(st)
+}
+
+// run is the life of one peer stream: handshake, then messages until an
+// error.
+func (s *Sync) run(st network.Stream) {
+	p := newPeerConn(st)
+	if !s.cfg.Gater.Allowed(p.id) {
+		_ = st.Reset()
+		return
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = st.Reset()
+		return
+	}
+	old := s.peers[p.id]
+	s.peers[p.id] = p
+	s.mu.Unlock()
+	if old != nil {
+		old.close() // the peer reconnected; its old stream is stale
+	}
+	go func() {
+		if err := p.writeLoop(s.cfg.IdleTimeout/3, s.cfg.IdleTimeout); err != nil {
+			s.cfg.Log.Debug("peer writer stopped", "peer", p.id, "err", err)
+		}
+		p.close()
+	}()
+	err := s.serve(p)
+	s.remove(p)
+	switch {
+	case errors.Is(err, errMisbehaving):
+		s.misbehaved(p, err)
+	case err != nil:
+		s.cfg.Log.Debug("peer stream ended", "peer", p.id, "err", err)
+	}
+}
+
+func (s *Sync) serve(p *peerConn) error {
+	r := bufio.NewReaderSize(p.stream, 64<<10)
+	if err := s.doHandshake(p, r); err != nil {
+		return err
+	}
+	s.cfg.Log.Info("peer connected", "peer", p.id, "height", p.version.BestHeight, "agent", p.version.UserAgent)
+	if s.cfg.OnPeer != nil {
+		s.cfg.OnPeer(p.stream.Conn())
+	}
+	s.maybeSync()
+	for {
+		m, err := s.read(p, r, s.cfg.IdleTimeout)
+		if err != nil {
+			return err
+		}
+		if err := s.handle(p, m); err != nil {
+			return err
+		}
+	}
+}
+
+// read reads one message within the deadline; bytes that do not decode
+// are misbehaviour.
+func (s *Sync) read(p *peerConn, r *bufio.Reader, timeout time.Duration) (wire.Message, error) {
+	_ = p.stream.SetReadDeadline(time.Now().Add(timeout))
+	m, err := wire.ReadMessage(r)
+	if errors.Is(err, wire.ErrMalformed) || errors.Is(err, wire.ErrOversize) {
+		return nil, fmt.Errorf("%w: %v", errMisbehaving, err)
+	}
+	return m, err
+}
+
+func (s *Sync) doHandshake(p *peerConn, r *bufio.Reader) error {
+	tip, height, work := s.cfg.Chain.Tip()
+	if err := p.send(&wire.Version{
+		Protocol: wire.ProtocolVersion, Genesis: s.genesis, BestHeight: height,
+		BestHash: tip, TotalWork: work, UserAgent: s.cfg.UserAgent,
+	}); err != nil {
+		return err
+	}
+	m, err := s.read(p, r, s.handshake)
+	if err != nil {
+		return err
+	}
+	v, ok := m.(*wire.Version)
+	if !ok {
+		return fmt.Errorf("%w: %s before version", errMisbehaving, m.Command())
+	}
+	if v.Protocol != wire.ProtocolVersion {
+		_ = p.send(&wire.Reject{Message: wire.CmdVersion, Code: wire.RejectObsolete, Reason: "unsupported protocol version"})
+		return fmt.Errorf("%w: protocol version %d", errMisbehaving, v.Protocol)
+	}
+	if chain.Hash(v.Genesis) != s.genesis {
+		_ = p.send(&wire.Reject{Message: wire.CmdVersion, Code: wire.RejectNetwork, Reason: "other genesis"})
+		return fmt.Errorf("%w: genesis %s, ours %s", errMisbehaving, chain.Hash(v.Genesis), s.genesis)
+	}
+	if err := p.send(&wire.Verack{}); err != nil {
+		return err
+	}
+	if m, err = s.read(p, r, s.handshake); err != nil {
+		return err
+	}
+	if _, ok := m.(*wire.Verack); !ok {
+		return fmt.Errorf("%w: %s instead of verack", errMisbehaving, m.Command())
+	}
+	s.mu.Lock()
+	p.version = v
+	p.work = new(big.Int).Set(v.TotalWork)
+	s.mu.Unlock()
+	return nil
+}
+
+// remove forgets a peer whose stream ended and moves its pending requests
+// and the sync role elsewhere.
+func (s *Sync) remove(p *peerConn) {
+	p.close()
+	s.mu.Lock()
+	if s.peers[p.id] == p {
+		delete(s.peers, p.id)
+	}
+	for h, id := range s.inflight {
+		if id == p.id {
+			delete(s.inflight, h)
+		}
+	}
+	wasSync := s.syncPeer == p.id
+	if wasSync {
+		s.syncPeer = ""
+	}
+	s.mu.Unlock()
+	if wasSync {
+		s.maybeSync()
+	}
+}
+
+// misbehaved disconnects a peer and refuses it for BanFor.
+func (s *Sync) misbehaved(p *peerConn, err error) {
+	s.Rejects.Add(1)
+	s.cfg.Log.Warn("peer misbehaved, banned", "peer", p.id, "for", s.cfg.BanFor, "err", err)
+	s.cfg.Gater.Ban(p.id, s.cfg.BanFor)
+	_ = s.cfg.Host.Network().ClosePeer(p.id)
+}
+
+// maybeSync asks the peer with the most work beyond ours for blocks,
+// unless a sync is running or blocks are still on their way.
+func (s *Sync) maybeSync() {
+	_, _, ours := s.cfg.Chain.Tip()
+	s.mu.Lock()
+	if s.syncPeer != "" || len(s.inflight) > 0 {
+		s.mu.Unlock()
+		return
+	}
+	var best *peerConn
+	for _, p := range s.peers {
+		if p.version == nil || p.work.Cmp(ours) <= 0 {
+			continue
+		}
+		if best == nil || p.work.Cmp(best.work) > 0 {
+			best = p
+		}
+	}
+	if best != nil {
+		s.syncPeer = best.id
+	}
+	s.mu.Unlock()
+	if best != nil {
+		s.getBlocks(best)
+	}
+}
+
+func (s *Sync) getBlocks(p *peerConn) {
+	loc := s.cfg.Chain.Locator()
+	m := &wire.GetBlocks{Locator: make([]wire.Hash, 0, len(loc))}
+	for _, h := range loc {
+		m.Locator = append(m.Locator, h)
+	}
+	s.sendGetBlocks(p, m)
+}
+
+func (s *Sync) sendGetBlocks(p *peerConn, m *wire.GetBlocks) {
+	p.mu.Lock()
+	p.pendingGetBlocks++
+	p.mu.Unlock()
+	_ = p.send(m)
+}
+
+// claim records that h is being fetched from id; false when it already is.
+func (s *Sync) claim(h chain.Hash, id peer.ID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.inflight[h]; ok {
+		return false
+	}
+	s.inflight[h] = id
+	return true
+}
+
+func (s *Sync) release(h chain.Hash) {
+	s.mu.Lock()
+	delete(s.inflight, h)
+	s.mu.Unlock()
+}
+
+// Peer is a connected node as the API shows it.
+type Peer struct {
+	ID        peer.ID
+	Addr      string
+	Direction string // "inbound" | "outbound"
+}
+
+// Peers lists the nodes that completed the handshake.
+func (s *Sync) Peers() []Peer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Peer, 0, len(s.peers))
+	for _, p := range s.peers {
+		if p.version == nil {
+			continue
+		}
+		dir := "inbound"
+		if p.dir == network.DirOutbound {
+			dir = "outbound"
+		}
+		out = append(out, Peer{ID: p.id, Addr: p.stream.Conn().RemoteMultiaddr().String(), Direction: dir})
+	}
+	return out
+}
+
+// PeerCount is len(Peers()) without building the list.
+func (s *Sync) PeerCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, p := range s.peers {
+		if p.version != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// AnnounceBlocks offers blocks (parent-first) to every peer that does not
+// have them; the chain's connect events call it.
+func (s *Sync) AnnounceBlocks(hashes []chain.Hash) {
+	items := make([]wire.InvVect, len(hashes))
+	for i, h := range hashes {
+		items[i] = wire.InvVect{Type: wire.InvBlock, Hash: h}
+	}
+	s.announce(items)
+}
+
+// SubmitTx adds a transaction to the mempool and offers it to the peers.
+func (s *Sync) SubmitTx(tx *chain.Tx) error {
+	added, err := s.cfg.Pool.Add(tx)
+	if err != nil {
+		return err
+	}
+	if added {
+		s.announce([]wire.InvVect{{Type: wire.InvTx, Hash: tx.ID()}})
+	}
+	return nil
+}
+
+func (s *Sync) announce(items []wire.InvVect) {
+	s.mu.Lock()
+	peers := make([]*peerConn, 0, len(s.peers))
+	for _, p := range s.peers {
+		if p.version != nil {
+			peers = append(peers, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range peers {
+		p.announce(items)
+	}
+}

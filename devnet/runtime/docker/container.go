@@ -1,0 +1,186 @@
+package docker
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+
+	"github.com/devchain/devchain/compose"
+)
+
+// Start creates the node's container and volume if they do not exist, and
+// starts it. A container that exists keeps its volume and its data.
+func (r *Runtime) Start(ctx context.Context, name string) error {
+	s, err := r.service(name)
+	if err != nil {
+		return err
+	}
+	id, err := r.ensureContainer(ctx, s)
+	if err != nil {
+		return err
+	}
+	if _, err := r.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("docker: start node %s: %w", name, err)
+	}
+	return nil
+}
+
+// ensureContainer returns the ID of the node's container, creating it (and
+// its volume) when missing. A stopped container made from another image or
+// command line (chaind was rebuilt, the scenario changed) is replaced; its
+// volume stays.
+func (r *Runtime) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
+	r.mu.Lock()
+	image, layout, key := r.image, r.layout, r.net.NetworkKey
+	r.mu.Unlock()
+	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+	switch {
+	case err == nil:
+		c := res.Container
+		if c.Config != nil && c.Config.Image == image && slices.Equal(c.Config.Cmd, s.Cmd) {
+			return c.ID, nil
+		}
+		if c.State != nil && (c.State.Running || c.State.Paused) {
+			r.log.Warn("node runs an outdated container; stop it to replace it", "node", s.Node.Name, "image", c.Config.Image)
+			return c.ID, nil
+		}
+		if _, err := r.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{}); err != nil {
+			return "", fmt.Errorf("docker: replace outdated container of node %s: %w", s.Node.Name, err)
+		}
+	case !cerrdefs.IsNotFound(err):
+		return "", fmt.Errorf("docker: inspect node %s: %w", s.Node.Name, err)
+	}
+	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
+		return "", fmt.Errorf("docker: volume of node %s: %w", s.Node.Name, err)
+	}
+	hc := compose.Healthcheck
+	init := true
+	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name: s.Container,
+		Config: &container.Config{
+			Image:    image,
+			Cmd:      s.Cmd,
+			Labels:   s.Labels,
+			Hostname: s.Node.Name,
+			Healthcheck: &container.HealthConfig{
+				Test: hc.Test, Interval: hc.Interval, Timeout: hc.Timeout, StartPeriod: hc.StartPeriod, Retries: hc.Retries,
+			},
+		},
+		HostConfig: &container.HostConfig{
+			NetworkMode: container.NetworkMode(layout.Network),
+			Binds:       []string{s.Volume + ":" + compose.DataDir},
+			// docker-init as PID 1 forwards SIGTERM to chaind and reaps the
+			// healthcheck and exec processes.
+			Init: &init,
+		},
+		NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			layout.Network: {IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: s.IP}},
+		}},
+	})
+	if cerrdefs.IsConflict(err) {
+		// Another call created it meanwhile.
+		res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+		if err != nil {
+			return "", fmt.Errorf("docker: inspect node %s: %w", s.Node.Name, err)
+		}
+		return res.Container.ID, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("docker: create node %s: %w", s.Node.Name, err)
+	}
+	if layout.HasKey {
+		if err := r.copyFile(ctx, created.ID, compose.KeyPath, key, 0o600); err != nil {
+			return "", fmt.Errorf("docker: network key into node %s: %w", s.Node.Name, err)
+		}
+	}
+	r.log.Debug("container created", "node", s.Node.Name, "container", s.Container, "ip", s.IP)
+	return created.ID, nil
+}
+
+// copyFile puts one file into a (created, not necessarily started) container.
+func (r *Runtime) copyFile(ctx context.Context, id, path string, data []byte, mode int64) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	hdr := &tar.Header{Name: path[1:], Mode: mode, Size: int64(len(data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if _, err := tw.Write(data); err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	_, err := r.cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf})
+	return err
+}
+
+// Stop sends SIGTERM, then SIGKILL after the grace period, and returns once
+// the container has stopped.
+func (r *Runtime) Stop(ctx context.Context, name string) error {
+	return r.onContainer(ctx, name, "stop", func(id string) error {
+		_, err := r.cli.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: seconds(r.opts.StopGrace)})
+		return err
+	})
+}
+
+// Kill sends SIGKILL and returns once the container has stopped, so an
+// offline command can follow at once.
+func (r *Runtime) Kill(ctx context.Context, name string) error {
+	return r.onContainer(ctx, name, "kill", func(id string) error {
+		if _, err := r.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
+			return err
+		}
+		return r.waitStopped(ctx, id)
+	})
+}
+
+// Pause freezes every process of the node (cgroup freezer): its peers see a
+// node that stops answering, without a closed connection.
+func (r *Runtime) Pause(ctx context.Context, name string) error {
+	return r.onContainer(ctx, name, "pause", func(id string) error {
+		_, err := r.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
+		return err
+	})
+}
+
+func (r *Runtime) Unpause(ctx context.Context, name string) error {
+	return r.onContainer(ctx, name, "unpause", func(id string) error {
+		_, err := r.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
+		return err
+	})
+}
+
+// onContainer runs op on the node's existing container, naming node and
+// operation in errors.
+func (r *Runtime) onContainer(ctx context.Context, name, what string, op func(id string) error) error {
+	s, err := r.service(name)
+	if err != nil {
+		return err
+	}
+	if err := op(s.Container); err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return fmt.Errorf("docker: %s node %s: no container %s (never started?)", what, name, s.Container)
+		}
+		return fmt.Errorf("docker: %s node %s: %w", what, name, err)
+	}
+	return nil
+}
+
+func (r *Runtime) waitStopped(ctx context.Context, id string) error {
+	w := r.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case <-w.Result:
+		return nil
+	case err := <-w.Error:
+		return err
+	}
+}

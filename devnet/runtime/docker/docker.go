@@ -1,0 +1,207 @@
+// Package docker runs a devnet's nodes as containers of one Docker Engine,
+// through the Engine API (github.com/moby/moby/client), never the docker CLI.
+//
+// Every object it creates (containers, the devnet network, partition
+// networks, volumes, one-off exec containers) carries the label
+// devchain.devnet=<name>, so Down and RemoveAll work from labels alone, also
+// after devnet crashed. Where things go (addresses, names, command lines) is
+// decided by compose.Layout, shared with the compose renderer.
+package docker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/runtime"
+)
+
+// pingTimeout bounds Available: a machine without an engine must fall back
+// to the process runtime at once, not after a TCP timeout.
+const pingTimeout = 2 * time.Second
+
+// Options configure a Runtime.
+type Options struct {
+	// Chaind is the path of the static chaind binary to put in the image.
+	// Setup builds the image from it, or reuses the image with its content
+	// hash. If empty, Setup runs Image as it is.
+	Chaind string
+	// Image is the image run when Chaind is empty; compose.LatestImage if empty.
+	Image string
+	// Repo names built images (Repo:<hash> and Repo:latest); compose.Repo if empty.
+	Repo string
+	// StopGrace is the time between SIGTERM and SIGKILL on Stop; compose.StopGrace if zero.
+	StopGrace time.Duration
+	Logger    *slog.Logger
+}
+
+// Runtime is the docker backend of devnet/runtime.Runtime. It is safe for
+// concurrent use; node operations on different nodes run in parallel.
+type Runtime struct {
+	cli   *client.Client
+	opts  Options
+	log   *slog.Logger
+	image string // image of the devnet's containers, set by Setup
+
+	mu     sync.Mutex
+	net    *runtime.Network
+	layout *compose.Layout
+	// current is each node's address on the network it is attached to now:
+	// its layout address, or its address on a partition network.
+	current map[string]netip.Addr
+}
+
+var _ runtime.Runtime = (*Runtime)(nil)
+
+// newClient connects to the engine named by the environment (DOCKER_HOST,
+// or the local socket). The API version is negotiated on the first request:
+// the client speaks up to the newest API, the engine here 1.41.
+func newClient() (*client.Client, error) {
+	c, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, fmt.Errorf("docker: client: %w", err)
+	}
+	return c, nil
+}
+
+// Available tells whether a Docker engine answers a ping within a short
+// timeout; devnet uses the process runtime when it does not.
+func Available(ctx context.Context) bool {
+	return Ping(ctx) == nil
+}
+
+// Ping is Available with the reason for a missing engine.
+func Ping(ctx context.Context) error {
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if _, err := c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		return fmt.Errorf("docker: no engine answers at %s: %w", c.DaemonHost(), err)
+	}
+	return nil
+}
+
+// New returns a docker runtime; it does not contact the engine until used.
+func New(opts Options) (*Runtime, error) {
+	if opts.Image == "" {
+		opts.Image = compose.LatestImage
+	}
+	if opts.Repo == "" {
+		opts.Repo = compose.Repo
+	}
+	if opts.StopGrace == 0 {
+		opts.StopGrace = compose.StopGrace
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	c, err := newClient()
+	if err != nil {
+		return nil, err
+	}
+	return &Runtime{cli: c, opts: opts, log: opts.Logger.With("runtime", "docker")}, nil
+}
+
+// Close releases the engine connection.
+func (r *Runtime) Close() error { return r.cli.Close() }
+
+// Name is "docker".
+func (r *Runtime) Name() string { return "docker" }
+
+// Image is the image reference the devnet's containers run (after Setup).
+func (r *Runtime) Image() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.image
+}
+
+// Setup builds or finds the image, and creates the devnet network or reuses
+// the one a previous `devnet up` left (keeping its subnet, so addresses and
+// multiaddrs stay the same). Containers and volumes are created by Start.
+func (r *Runtime) Setup(ctx context.Context, net *runtime.Network) error {
+	image := r.opts.Image
+	if r.opts.Chaind != "" {
+		ref, err := EnsureImage(ctx, r.cli, r.opts.Chaind, r.opts.Repo, r.log)
+		if err != nil {
+			return err
+		}
+		image = ref
+	} else if _, err := r.cli.ImageInspect(ctx, image); err != nil {
+		return fmt.Errorf("docker: image %s: %w (build it with `make image`)", image, err)
+	}
+	subnet, err := r.ensureNetwork(ctx, net.Name)
+	if err != nil {
+		return err
+	}
+	layout, err := compose.NewLayout(net, subnet)
+	if err != nil {
+		return err
+	}
+	current := make(map[string]netip.Addr, len(layout.Services))
+	for _, s := range layout.Services {
+		current[s.Node.Name] = s.IP
+	}
+	r.mu.Lock()
+	r.image, r.net, r.layout, r.current = image, net, layout, current
+	r.mu.Unlock()
+	// A partition left by an earlier devnet process is part of the state.
+	return r.loadPartition(ctx)
+}
+
+// service returns the layout entry of a node, failing before Setup.
+func (r *Runtime) service(name string) (*compose.Service, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.layout == nil {
+		return nil, fmt.Errorf("docker: node %s: devnet not set up", name)
+	}
+	return r.layout.Service(name)
+}
+
+// Endpoint is the node's control API on its current address: the host
+// reaches the containers of a bridge network directly.
+func (r *Runtime) Endpoint(name string) (string, error) {
+	if _, err := r.service(name); err != nil {
+		return "", err
+	}
+	r.mu.Lock()
+	ip := r.current[name]
+	r.mu.Unlock()
+	return "http://" + netip.AddrPortFrom(ip, compose.RPCPort).String(), nil
+}
+
+// Multiaddr is the node's p2p address on the devnet network. It does not
+// change across restarts, nor after a partition is healed.
+func (r *Runtime) Multiaddr(name string) (string, error) {
+	s, err := r.service(name)
+	if err != nil {
+		return "", err
+	}
+	if s.Multiaddr == "" {
+		return "", fmt.Errorf("docker: node %s has no peer ID", name)
+	}
+	return s.Multiaddr, nil
+}
+
+// labelFilter selects objects by label, "key" or "key=value".
+func labelFilter(key, value string) client.Filters {
+	if value == "" {
+		return client.Filters{}.Add("label", key)
+	}
+	return client.Filters{}.Add("label", key+"="+value)
+}
+
+func seconds(d time.Duration) *int {
+	s := int(d.Round(time.Second) / time.Second)
+	return &s
+}

@@ -1,0 +1,372 @@
+package docker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/node/identity"
+)
+
+// testRepo keeps test images apart from the real devchain/chaind:latest.
+const testRepo = "devchain/chaind-test"
+
+func TestAvailableWithoutEngine(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-engine.sock"))
+	if Available(t.Context()) {
+		t.Fatal("Available reports an engine on a socket that does not exist")
+	}
+	if err := Ping(t.Context()); err == nil || !strings.Contains(err.Error(), "no engine answers") {
+		t.Fatalf("Ping error = %v", err)
+	}
+}
+
+// needEngine skips the test when no Docker engine answers.
+func needEngine(t *testing.T) {
+	t.Helper()
+	if err := Ping(t.Context()); err != nil {
+		t.Skipf("docker: no engine answers: %v", err)
+	}
+}
+
+var stub struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// stubChaind builds testdata/stub, a static binary that takes chaind's
+// command lines, once per test run.
+func stubChaind(t *testing.T) string {
+	t.Helper()
+	stub.once.Do(func() {
+		dir, err := os.MkdirTemp("", "devchain-stub-")
+		if err != nil {
+			stub.err = err
+			return
+		}
+		stub.path = filepath.Join(dir, "chaind")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", stub.path, "./testdata/stub")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			stub.err = fmt.Errorf("build stub: %v\n%s", err, out)
+		}
+	})
+	if stub.err != nil {
+		t.Fatal(stub.err)
+	}
+	return stub.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if stub.path != "" {
+		os.RemoveAll(filepath.Dir(stub.path))
+	}
+	os.Exit(code)
+}
+
+// testNetwork is a bootstrap and two nodes, with a unique devnet name.
+func testNetwork(t *testing.T, nodes ...string) *runtime.Network {
+	t.Helper()
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := "test-" + hex.EncodeToString(b)
+	net := &runtime.Network{Name: name, NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name))}
+	add := func(node string, role runtime.Role, args ...string) {
+		n := runtime.Node{Name: node, Role: role, Args: args, IdentitySeed: name + "/" + node, Difficulty: 8}
+		if role == runtime.RoleNode {
+			n.Bootstrap = []string{"bootstrap"}
+		}
+		net.Nodes = append(net.Nodes, n)
+	}
+	add("bootstrap", runtime.RoleBootstrap, "bootstrap")
+	for _, n := range nodes {
+		add(n, runtime.RoleNode, "startp2p", "-rendezvous", name)
+	}
+	return net
+}
+
+// upDevnet sets up net with the stub image and removes it all at the end,
+// checking that nothing labelled with its name is left.
+func upDevnet(t *testing.T, net *runtime.Network) *Runtime {
+	t.Helper()
+	r, err := New(Options{Chaind: stubChaind(t), Repo: testRepo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), time.Minute)
+		defer cancel()
+		if err := r.Down(ctx); err != nil {
+			t.Errorf("Down: %v", err)
+		}
+		assertGone(t, r.cli, net.Name)
+		r.Close()
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if err := r.Setup(ctx, net); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// assertGone fails if any container, network or volume carries the devnet's label.
+func assertGone(t *testing.T, c *client.Client, devnet string) {
+	t.Helper()
+	ctx := context.WithoutCancel(t.Context())
+	f := labelFilter(runtime.LabelDevnet, devnet)
+	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil || len(cs.Items) > 0 {
+		t.Errorf("containers left for %s: %d (%v)", devnet, len(cs.Items), err)
+	}
+	ns, err := c.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil || len(ns.Items) > 0 {
+		t.Errorf("networks left for %s: %d (%v)", devnet, len(ns.Items), err)
+	}
+	vs, err := c.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil || len(vs.Items) > 0 {
+		t.Errorf("volumes left for %s: %d (%v)", devnet, len(vs.Items), err)
+	}
+}
+
+// waitHealthy polls the node's /healthz from the host until it answers.
+func waitHealthy(t *testing.T, r *Runtime, node string) {
+	t.Helper()
+	url, err := r.Endpoint(node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := hc.Get(url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			err = fmt.Errorf("status %s", resp.Status)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node %s: %s/healthz does not answer: %v", node, url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func exec1(t *testing.T, r *Runtime, node string, args ...string) string {
+	t.Helper()
+	out, err := r.Exec(t.Context(), node, args...)
+	if err != nil {
+		t.Fatalf("exec %v on %s: %v", args, node, err)
+	}
+	return out
+}
+
+func p2pAddr(t *testing.T, r *Runtime, node string) string {
+	t.Helper()
+	s, err := r.service(node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s:%d", s.IP, compose.P2PPort)
+}
+
+func TestImageReusedWhenUnchanged(t *testing.T) {
+	needEngine(t)
+	ctx := t.Context()
+	first, err := BuildImage(ctx, stubChaind(t), testRepo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	a, err := c.ImageInspect(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := BuildImage(ctx, stubChaind(t), testRepo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.ImageInspect(ctx, testRepo+":latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second || a.ID != b.ID {
+		t.Fatalf("unchanged binary rebuilt: %s (%s) then %s (latest %s)", first, a.ID, second, b.ID)
+	}
+	if a.Size > 30<<20 {
+		t.Errorf("image %s is %d bytes, over 30 MB", first, a.Size)
+	}
+}
+
+func TestDevnetLifecycle(t *testing.T) {
+	needEngine(t)
+	net := testNetwork(t, "a", "b")
+	r := upDevnet(t, net)
+	ctx := t.Context()
+	for _, n := range net.Nodes {
+		if err := r.Start(ctx, n.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range net.Nodes {
+		waitHealthy(t, r, n.Name)
+	}
+
+	t.Run("args and key", func(t *testing.T) {
+		if got := exec1(t, r, "a", "cat", compose.KeyPath); got != string(net.NetworkKey) {
+			t.Errorf("network key in container = %q, want %q", got, net.NetworkKey)
+		}
+		boot, err := r.Multiaddr("bootstrap")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs strings.Builder
+		if err := r.Logs(ctx, "a", false, &logs); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"--network-key " + compose.KeyPath, "-bootstrap " + boot, "--identity-seed " + net.Name + "/a", "stub: starting"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("log of a lacks %q:\n%s", want, logs.String())
+			}
+		}
+	})
+
+	t.Run("dial inside the network", func(t *testing.T) {
+		if out := exec1(t, r, "a", "dial", p2pAddr(t, r, "b")); strings.TrimSpace(out) != "ok" {
+			t.Errorf("dial a->b: %q", out)
+		}
+	})
+
+	t.Run("stop and start keep the volume", func(t *testing.T) {
+		exec1(t, r, "a", "write", "marker", "kept")
+		if err := r.Stop(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		// Offline: a one-off container on the volume.
+		if got := exec1(t, r, "a", "read", "marker"); got != "kept" {
+			t.Errorf("offline read = %q, want kept", got)
+		}
+		if err := r.Start(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		waitHealthy(t, r, "a")
+		if got := exec1(t, r, "a", "read", "starts"); got != "start\nstart\n" {
+			t.Errorf("starts file = %q, want two starts on one volume", got)
+		}
+		if _, err := r.Exec(ctx, "a", "read", "no-such-file"); err == nil || !strings.Contains(err.Error(), "no-such-file") {
+			t.Errorf("failing exec: err = %v, want the command's stderr", err)
+		}
+	})
+
+	t.Run("partition cuts and heal restores", func(t *testing.T) {
+		aAddr, bAddr := p2pAddr(t, r, "a"), p2pAddr(t, r, "b")
+		if err := r.Partition(ctx, [][]string{{"bootstrap", "a"}, {"b"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Exec(ctx, "a", "dial", bAddr); err == nil {
+			t.Error("a reaches b's address across the partition")
+		}
+		if _, err := r.Exec(ctx, "b", "dial", aAddr); err == nil {
+			t.Error("b reaches a across the partition")
+		}
+		if out := exec1(t, r, "a", "dial", p2pAddr(t, r, "bootstrap")); strings.TrimSpace(out) != "ok" {
+			t.Errorf("a cannot reach bootstrap on its own side: %q", out)
+		}
+		waitHealthy(t, r, "b") // Endpoint follows b to its side network
+		// A runtime set up afresh (another devnet process) sees the partition too.
+		r2, err := New(Options{Chaind: stubChaind(t), Repo: testRepo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r2.Close()
+		if err := r2.Setup(ctx, net); err != nil {
+			t.Fatal(err)
+		}
+		e1, _ := r.Endpoint("b")
+		e2, _ := r2.Endpoint("b")
+		if e1 != e2 {
+			t.Errorf("endpoint of b: %s in the partitioning runtime, %s in a fresh one", e1, e2)
+		}
+		if err := r2.Heal(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Heal(ctx); err != nil { // nothing left to heal: a no-op
+			t.Fatal(err)
+		}
+		if out := exec1(t, r, "a", "dial", bAddr); strings.TrimSpace(out) != "ok" {
+			t.Errorf("a cannot reach b after heal: %q", out)
+		}
+		waitHealthy(t, r, "b")
+	})
+
+	t.Run("pause and kill", func(t *testing.T) {
+		if err := r.Pause(ctx, "b"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Exec(ctx, "b", "read", "starts"); err == nil || !strings.Contains(err.Error(), "paused") {
+			t.Errorf("exec on a paused node: err = %v", err)
+		}
+		if err := r.Unpause(ctx, "b"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Kill(ctx, "b"); err != nil {
+			t.Fatal(err)
+		}
+		// Kill returns once stopped, so the command runs offline at once.
+		if got := exec1(t, r, "b", "read", "starts"); got != "start\n" {
+			t.Errorf("offline read after kill = %q", got)
+		}
+		if err := r.Stop(ctx, "nope"); err == nil || !strings.Contains(err.Error(), `no node "nope"`) {
+			t.Errorf("unknown node: err = %v", err)
+		}
+	})
+
+	t.Run("remove from labels alone", func(t *testing.T) {
+		fresh, err := New(Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		names, err := fresh.Devnets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !containsString(names, net.Name) {
+			t.Errorf("Devnets = %v, lacks %s", names, net.Name)
+		}
+		if err := fresh.Remove(ctx, net.Name); err != nil {
+			t.Fatal(err)
+		}
+		assertGone(t, fresh.cli, net.Name)
+	})
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

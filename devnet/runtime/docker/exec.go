@@ -1,0 +1,173 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+
+	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/runtime"
+)
+
+// labelExec marks the one-off containers of offline commands.
+const labelExec = "devchain.exec"
+
+// cleanupTimeout bounds removals that run after the caller's context ended.
+const cleanupTimeout = 30 * time.Second
+
+// Exec runs `chaind ARGS --datadir /data` on the node's data. In a running
+// container it is an exec (the image has no shell, so the binary is run
+// directly) and goes through the node's RPC; otherwise a one-off container
+// of the same image runs it offline on the node's volume and is removed.
+func (r *Runtime) Exec(ctx context.Context, name string, args ...string) (string, error) {
+	s, err := r.service(name)
+	if err != nil {
+		return "", err
+	}
+	argv := compose.ExecArgs(&s.Node, args)
+	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+	switch {
+	case cerrdefs.IsNotFound(err):
+	case err != nil:
+		return "", fmt.Errorf("docker: exec on node %s: %w", name, err)
+	case res.Container.State != nil && res.Container.State.Paused:
+		return "", fmt.Errorf("docker: exec on node %s: node is paused", name)
+	case res.Container.State != nil && res.Container.State.Running:
+		out, err := r.execIn(ctx, res.Container.ID, argv)
+		if err != nil {
+			return out, fmt.Errorf("docker: exec on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
+		}
+		return out, nil
+	}
+	out, err := r.runOnce(ctx, s, argv)
+	if err != nil {
+		return out, fmt.Errorf("docker: offline on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
+	}
+	return out, nil
+}
+
+func (r *Runtime) execIn(ctx context.Context, id string, argv []string) (string, error) {
+	ex, err := r.cli.ExecCreate(ctx, id, client.ExecCreateOptions{
+		Cmd:          append([]string{"/chaind"}, argv...),
+		AttachStdout: true,
+		AttachStderr: true,
+	})
+	if err != nil {
+		return "", err
+	}
+	att, err := r.cli.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
+	if err != nil {
+		return "", err
+	}
+	defer att.Close()
+	// The hijacked connection ignores ctx; closing it ends the copy.
+	stop := context.AfterFunc(ctx, att.Close)
+	defer stop()
+	var stdout, stderr bytes.Buffer
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, att.Reader); err != nil {
+		return stdout.String(), fmt.Errorf("reading output: %w", err)
+	}
+	if ctx.Err() != nil {
+		return stdout.String(), ctx.Err()
+	}
+	st, err := r.cli.ExecInspect(ctx, ex.ID, client.ExecInspectOptions{})
+	if err != nil {
+		return stdout.String(), err
+	}
+	return stdout.String(), exitError(st.ExitCode, stderr.String())
+}
+
+// runOnce runs chaind in a new container on the node's volume, without a
+// network, and removes it afterwards even if ctx ended.
+func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string) (string, error) {
+	r.mu.Lock()
+	image, devnet := r.image, r.layout.Devnet
+	r.mu.Unlock()
+	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
+		return "", fmt.Errorf("volume: %w", err)
+	}
+	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{
+			Image:  image,
+			Cmd:    argv,
+			Labels: map[string]string{runtime.LabelDevnet: devnet, runtime.LabelNode: s.Node.Name, labelExec: "1"},
+		},
+		HostConfig: &container.HostConfig{
+			NetworkMode: "none",
+			Binds:       []string{s.Volume + ":" + compose.DataDir},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("create: %w", err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if _, err := r.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			r.log.Warn("one-off container left behind (devnet down removes it)", "node", s.Node.Name, "container", created.ID, "err", err)
+		}
+	}()
+	if _, err := r.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		return "", fmt.Errorf("start: %w", err)
+	}
+	w := r.cli.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	var code int64
+	select {
+	case res := <-w.Result:
+		code = res.StatusCode
+	case err := <-w.Error:
+		return "", fmt.Errorf("wait: %w", err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := r.copyLogs(ctx, created.ID, false, &stdout, &stderr); err != nil {
+		return "", err
+	}
+	return stdout.String(), exitError(int(code), stderr.String())
+}
+
+func exitError(code int, stderr string) error {
+	if code == 0 {
+		return nil
+	}
+	if msg := strings.TrimSpace(stderr); msg != "" {
+		return fmt.Errorf("exit status %d: %s", code, msg)
+	}
+	return fmt.Errorf("exit status %d", code)
+}
+
+// Logs writes the node's output (stdout and stderr, in order) to w; with
+// follow it streams until ctx ends or the container stops.
+func (r *Runtime) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+	s, err := r.service(name)
+	if err != nil {
+		return err
+	}
+	err = r.copyLogs(ctx, s.Container, follow, w, w)
+	if follow && ctx.Err() != nil {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("docker: logs of node %s: %w", name, err)
+	}
+	return nil
+}
+
+// copyLogs demultiplexes a container's log stream (no TTY, so the engine
+// frames stdout and stderr).
+func (r *Runtime) copyLogs(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error {
+	rc, err := r.cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = stdcopy.StdCopy(stdout, stderr, rc)
+	return err
+}

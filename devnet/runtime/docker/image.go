@@ -1,0 +1,113 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+
+	"github.com/devchain/devchain/compose"
+)
+
+// BuildImage builds the node image around the chaind binary at path (or
+// reuses it when its content hash is already tagged) and tags it repo:latest.
+// It returns the hash-tagged reference. `make image` calls it through
+// `devnet image`.
+func BuildImage(ctx context.Context, chaind, repo string, log *slog.Logger) (string, error) {
+	c, err := newClient()
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	if repo == "" {
+		repo = compose.Repo
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return EnsureImage(ctx, c, chaind, repo, log)
+}
+
+// EnsureImage is BuildImage on an existing client.
+func EnsureImage(ctx context.Context, c *client.Client, chaind, repo string, log *slog.Logger) (string, error) {
+	bin, err := os.ReadFile(chaind)
+	if err != nil {
+		return "", fmt.Errorf("docker: image: chaind binary: %w", err)
+	}
+	bc, err := compose.NewBuildContext(bin)
+	if err != nil {
+		return "", fmt.Errorf("docker: image from %s: %w", chaind, err)
+	}
+	ref, latest := repo+":"+bc.Hash, repo+":latest"
+	_, err = c.ImageInspect(ctx, ref)
+	switch {
+	case err == nil:
+		log.Debug("image up to date", "image", ref)
+		// latest may point at another build since; point it back.
+		if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: latest}); err != nil {
+			return "", fmt.Errorf("docker: tag %s as %s: %w", ref, latest, err)
+		}
+		return ref, nil
+	case !cerrdefs.IsNotFound(err):
+		return "", fmt.Errorf("docker: image %s: %w", ref, err)
+	}
+	start := time.Now()
+	res, err := c.ImageBuild(ctx, bytes.NewReader(bc.Tar), client.ImageBuildOptions{
+		Tags:        []string{ref, latest},
+		Remove:      true,
+		ForceRemove: true,
+		Labels:      map[string]string{"devchain.image": bc.Hash},
+	})
+	if err != nil {
+		return "", fmt.Errorf("docker: build %s: %w", ref, err)
+	}
+	defer res.Body.Close()
+	if err := readBuildOutput(res.Body); err != nil {
+		return "", fmt.Errorf("docker: build %s: %w", ref, err)
+	}
+	log.Info("image built", "image", ref, "took", time.Since(start).Round(time.Millisecond))
+	return ref, nil
+}
+
+// readBuildOutput drains the build's JSON message stream (the build only
+// ends when it is read) and returns the error it reports, with the last
+// lines of output for context.
+func readBuildOutput(r io.Reader) error {
+	var tail []string
+	dec := json.NewDecoder(r)
+	for {
+		var msg struct {
+			Stream      string `json:"stream"`
+			Error       string `json:"error"`
+			ErrorDetail struct {
+				Message string `json:"message"`
+			} `json:"errorDetail"`
+		}
+		if err := dec.Decode(&msg); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("reading build output: %w", err)
+		}
+		if s := strings.TrimSpace(msg.Stream); s != "" {
+			tail = append(tail, s)
+			if len(tail) > 5 {
+				tail = tail[1:]
+			}
+		}
+		if msg.ErrorDetail.Message != "" {
+			msg.Error = msg.ErrorDetail.Message
+		}
+		if msg.Error != "" {
+			return fmt.Errorf("%s (after: %s)", msg.Error, strings.Join(tail, " | "))
+		}
+	}
+}

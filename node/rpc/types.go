@@ -1,0 +1,158 @@
+// Package rpc is the node's control API: HTTP+JSON routes (docs/DESIGN.md)
+// served from a Backend, and the Go client the CLI and devnet use.
+package rpc
+
+import (
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/wallet"
+)
+
+// Status is GET /status.
+type Status struct {
+	Role         string   `json:"role"` // "node" | "bootstrap"
+	Height       uint64   `json:"height"`
+	Tip          string   `json:"tip"`
+	Genesis      string   `json:"genesis"`
+	PeerID       string   `json:"peer_id"`
+	Addrs        []string `json:"addrs"`
+	Peers        int      `json:"peers"`
+	ConnectedVia string   `json:"connected_via"` // "peerdb" | "rendezvous" | "none"
+	Mempool      int      `json:"mempool"`
+	RSSBytes     uint64   `json:"rss_bytes"`
+}
+
+// Peer is one entry of GET /peers.
+type Peer struct {
+	PeerID    string   `json:"peer_id"`
+	Addrs     []string `json:"addrs"`
+	Direction string   `json:"direction"` // "inbound" | "outbound"
+}
+
+// PeersReply is GET /peers.
+type PeersReply struct {
+	Peers []Peer `json:"peers"`
+}
+
+// Block is GET /blocks/{hash} and /blocks/height/{n}.
+type Block struct {
+	Hash       string `json:"hash"`
+	Height     uint64 `json:"height"`
+	Prev       string `json:"prev"`
+	Timestamp  int64  `json:"timestamp"`
+	Bits       uint32 `json:"bits"`
+	Nonce      uint64 `json:"nonce"`
+	MerkleRoot string `json:"merkle_root"`
+	Txs        []Tx   `json:"txs"`
+}
+
+// Tx is a transaction inside Block.
+type Tx struct {
+	TxID     string   `json:"txid"`
+	Coinbase bool     `json:"coinbase"`
+	Inputs   []Input  `json:"inputs"`
+	Outputs  []Output `json:"outputs"`
+}
+
+// Input names the output a tx spends.
+type Input struct {
+	TxID  string `json:"txid"`
+	Index uint32 `json:"index"`
+}
+
+// Output is an amount paid to an address.
+type Output struct {
+	Value   uint64 `json:"value"`
+	Address string `json:"address"`
+}
+
+// BlockJSON renders a chain block for the API.
+func BlockJSON(b *chain.Block) Block {
+	out := Block{
+		Hash: b.Hash().String(), Height: b.Header.Height, Prev: b.Header.PrevHash.String(),
+		Timestamp: b.Header.Timestamp, Bits: b.Header.Bits, Nonce: b.Header.Nonce,
+		MerkleRoot: b.Header.MerkleRoot.String(), Txs: make([]Tx, 0, len(b.Txs)),
+	}
+	for _, tx := range b.Txs {
+		t := Tx{TxID: tx.ID().String(), Coinbase: tx.IsCoinbase(), Inputs: []Input{}, Outputs: []Output{}}
+		if !t.Coinbase {
+			for _, in := range tx.Inputs {
+				t.Inputs = append(t.Inputs, Input{TxID: in.Prev.TxID.String(), Index: in.Prev.Index})
+			}
+		}
+		for _, o := range tx.Outputs {
+			t.Outputs = append(t.Outputs, Output{Value: o.Value, Address: wallet.EncodeAddress(o.PubKeyHash)})
+		}
+		out.Txs = append(out.Txs, t)
+	}
+	return out
+}
+
+// Balance is GET /balance/{addr-or-alias}.
+type Balance struct {
+	Address string `json:"address"`
+	Balance uint64 `json:"balance"`
+}
+
+// Wallet is one wallet entry (GET/POST /wallets).
+type Wallet struct {
+	Alias   string `json:"alias"`
+	Address string `json:"address"`
+}
+
+// WalletsReply is GET /wallets.
+type WalletsReply struct {
+	Wallets []Wallet `json:"wallets"`
+}
+
+// CreateWalletRequest is POST /wallets.
+type CreateWalletRequest struct {
+	Alias string `json:"alias"`
+}
+
+// SendRequest is POST /tx.
+type SendRequest struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Amount uint64 `json:"amount"`
+}
+
+// SendReply answers POST /tx.
+type SendReply struct {
+	TxID string `json:"txid"`
+}
+
+// MintRequest is POST /mint.
+type MintRequest struct {
+	Minter string `json:"minter"`
+	Blocks int    `json:"blocks"`
+}
+
+// MintReply answers POST /mint once the blocks are connected.
+type MintReply struct {
+	Blocks []string `json:"blocks"`
+	Height uint64   `json:"height"`
+}
+
+// Gate is POST /admin/gate and its answer: the peers refused.
+type Gate struct {
+	Deny []string `json:"deny"`
+}
+
+// Health is GET /healthz.
+type Health struct {
+	OK bool `json:"ok"`
+}
+
+// errorReply is the body of every non-2xx answer.
+type errorReply struct {
+	Error string `json:"error"`
+}
+
+// Metrics are the figures GET /metrics exports.
+type Metrics struct {
+	Height         uint64
+	Peers          int
+	BlocksReceived uint64
+	TxsReceived    uint64
+	Rejects        uint64
+}

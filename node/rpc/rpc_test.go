@@ -26,8 +26,10 @@ func (f *fakeBackend) Block(h chain.Hash) (*chain.Block, error) {
 func (f *fakeBackend) BlockAt(uint64) (*chain.Block, error) {
 	return chain.GenesisBlock(chain.DefaultParams().WithBits(8)), nil
 }
-func (f *fakeBackend) Balance(a string) (Balance, error) { return Balance{Address: a, Balance: 150}, nil }
-func (f *fakeBackend) Wallets() ([]Wallet, error)        { return nil, nil }
+func (f *fakeBackend) Balance(a string) (Balance, error) {
+	return Balance{Address: a, Balance: 150}, nil
+}
+func (f *fakeBackend) Wallets() ([]Wallet, error) { return nil, nil }
 func (f *fakeBackend) CreateWallet(alias string) (Wallet, error) {
 	return Wallet{Alias: alias, Address: "addr"}, nil
 }

@@ -135,6 +135,14 @@ func (c *Chain) init(adopt bool) error {
 			return err
 		}
 	}
+	// A reorg interrupted between its transactions leaves a better branch
+	// stored but not connected: finish it.
+	if best := c.bestCandidate(c.tip()); best != c.tip() {
+		slog.Info("resuming an interrupted reorganisation", "target", best.hash, "height", best.height)
+		if _, _, err := c.activateBest(best, &Event{}); err != nil && !errors.Is(err, ErrInvalid) {
+			return fmt.Errorf("data dir %s: resume reorganisation: %w", c.dataDir, err)
+		}
+	}
 	return nil
 }
 

@@ -194,7 +194,8 @@ func (c *Chain) onMain(n *node) bool {
 // activated instead (which may be the old one). The returned error is the
 // rule error that hit target's branch, if any.
 func (c *Chain) activateBest(target *node, ev *Event) (connected, disconnected int, ruleErr error) {
-	for target != nil && target.work > c.tip().work {
+	orig, fallback := c.tip(), false
+	for target != c.tip() && (fallback || target.work > c.tip().work) {
 		fork := target
 		for !c.onMain(fork) {
 			fork = fork.parent
@@ -237,7 +238,7 @@ func (c *Chain) activateBest(target *node, ev *Event) (connected, disconnected i
 		if !failed {
 			break
 		}
-		target = c.bestCandidate()
+		target, fallback = c.bestCandidate(orig), true
 	}
 	if disconnected > 0 {
 		slog.Info("reorganised", "disconnected", disconnected, "connected", connected, "tip", c.tip().hash, "height", c.tip().height)
@@ -268,9 +269,13 @@ func (c *Chain) markInvalid(n *node) {
 	}
 }
 
-// bestCandidate is the valid-so-far block with the most work (the tip on a tie).
-func (c *Chain) bestCandidate() *node {
-	best := c.tip()
+// bestCandidate is the valid-so-far block with the most work; on a tie
+// prefer is kept (the tip before a failed reorg).
+func (c *Chain) bestCandidate(prefer *node) *node {
+	best := prefer
+	if best.status == store.StatusInvalid {
+		best = c.genesis
+	}
 	for _, n := range c.index {
 		if n.status != store.StatusInvalid && n.work > best.work {
 			best = n

@@ -30,6 +30,7 @@ type Pool struct {
 	txs   map[chain.Hash]*chain.Tx
 	order []chain.Hash // arrival order, what a miner takes first
 	spent map[chain.OutPoint]chain.Hash
+	added chan struct{} // signalled when a tx enters the pool
 }
 
 // New returns an empty pool validating against c.
@@ -39,6 +40,7 @@ func New(c Checker) *Pool {
 		maxTxs: DefaultMaxTxs,
 		txs:    map[chain.Hash]*chain.Tx{},
 		spent:  map[chain.OutPoint]chain.Hash{},
+		added:  make(chan struct{}, 1),
 	}
 }
 
@@ -83,6 +85,26 @@ func (p *Pool) insertLocked(id chain.Hash, tx *chain.Tx) {
 	for _, in := range tx.Inputs {
 		p.spent[in.Prev] = id
 	}
+	select {
+	case p.added <- struct{}{}:
+	default:
+	}
+}
+
+// Added is signalled (coalesced) whenever a tx enters the pool: a minter
+// waits on it.
+func (p *Pool) Added() <-chan struct{} { return p.added }
+
+// Spent gives the outpoints pooled txs spend, so a new payment does not
+// pick them.
+func (p *Pool) Spent() map[chain.OutPoint]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[chain.OutPoint]bool, len(p.spent))
+	for op := range p.spent {
+		out[op] = true
+	}
+	return out
 }
 
 func (p *Pool) removeLocked(id chain.Hash) {

@@ -50,6 +50,14 @@ func TestAddRefusesInvalidAndDoubleSpends(t *testing.T) {
 	if p.Len() != 1 || !p.Has(tx1.ID()) || p.Get(tx1.ID()) != tx1 {
 		t.Fatalf("pool holds %d txs, want only tx1", p.Len())
 	}
+	if sp := p.Spent(); len(sp) != 1 || !sp[a] {
+		t.Fatalf("Spent() = %v, want only %v", sp, a)
+	}
+	select {
+	case <-p.Added():
+	default:
+		t.Fatal("Added() not signalled after an add")
+	}
 }
 
 func TestUpdateDropsConfirmedAndConflicting(t *testing.T) {

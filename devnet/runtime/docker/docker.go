@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
@@ -57,7 +58,11 @@ type Runtime struct {
 	current map[string]netip.Addr
 }
 
-var _ runtime.Runtime = (*Runtime)(nil)
+var (
+	_ runtime.Runtime  = (*Runtime)(nil)
+	_ runtime.Attacher = (*Runtime)(nil)
+	_ runtime.Lister   = (*Runtime)(nil)
+)
 
 // newClient connects to the engine named by the environment (DOCKER_HOST,
 // or the local socket). The API version is negotiated on the first request:
@@ -147,6 +152,45 @@ func (r *Runtime) Setup(ctx context.Context, net *runtime.Network) error {
 	if err != nil {
 		return err
 	}
+	r.use(net, layout, image)
+	// A partition left by an earlier devnet process is part of the state.
+	return r.loadPartition(ctx)
+}
+
+// Attach picks up a devnet that an earlier `devnet up` set up, creating
+// nothing: its network must exist, and its containers keep the image they
+// were created with (Exec's one-off containers use the same).
+func (r *Runtime) Attach(ctx context.Context, net *runtime.Network) error {
+	name := compose.NetworkName(net.Name)
+	res, err := r.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
+	if cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("docker: devnet %s is not up (no network %s)", net.Name, name)
+	}
+	if err != nil {
+		return fmt.Errorf("docker: network %s: %w", name, err)
+	}
+	subnet, err := devnetSubnet(res.Network, net.Name)
+	if err != nil {
+		return err
+	}
+	layout, err := compose.NewLayout(net, subnet)
+	if err != nil {
+		return err
+	}
+	image := r.opts.Image
+	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(runtime.LabelDevnet, net.Name).Add("label", runtime.LabelRole)})
+	if err != nil {
+		return fmt.Errorf("docker: containers of devnet %s: %w", net.Name, err)
+	}
+	if len(cs.Items) > 0 {
+		image = cs.Items[0].Image
+	}
+	r.use(net, layout, image)
+	return r.loadPartition(ctx)
+}
+
+// use makes layout the runtime's devnet, every node at its own address.
+func (r *Runtime) use(net *runtime.Network, layout *compose.Layout, image string) {
 	current := make(map[string]netip.Addr, len(layout.Services))
 	for _, s := range layout.Services {
 		current[s.Node.Name] = s.IP
@@ -154,8 +198,6 @@ func (r *Runtime) Setup(ctx context.Context, net *runtime.Network) error {
 	r.mu.Lock()
 	r.image, r.net, r.layout, r.current = image, net, layout, current
 	r.mu.Unlock()
-	// A partition left by an earlier devnet process is part of the state.
-	return r.loadPartition(ctx)
 }
 
 // service returns the layout entry of a node, failing before Setup.

@@ -187,6 +187,20 @@ func p2pAddr(t *testing.T, r *Runtime, node string) string {
 	return fmt.Sprintf("%s:%d", s.IP, compose.P2PPort)
 }
 
+func TestAttachNeedsAnExistingDevnet(t *testing.T) {
+	needEngine(t)
+	r, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	net := testNetwork(t, "a")
+	if err := r.Attach(t.Context(), net); err == nil || !strings.Contains(err.Error(), "is not up") {
+		t.Fatalf("Attach to a devnet never set up: err = %v", err)
+	}
+	assertGone(t, r.cli, net.Name)
+}
+
 func TestImageReusedWhenUnchanged(t *testing.T) {
 	needEngine(t)
 	ctx := t.Context()
@@ -295,12 +309,12 @@ func TestDevnetLifecycle(t *testing.T) {
 		}
 		waitHealthy(t, r, "b") // Endpoint follows b to its side network
 		// A runtime set up afresh (another devnet process) sees the partition too.
-		r2, err := New(Options{Chaind: stubChaind(t), Repo: testRepo})
+		r2, err := New(Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer r2.Close()
-		if err := r2.Setup(ctx, net); err != nil {
+		if err := r2.Attach(ctx, net); err != nil {
 			t.Fatal(err)
 		}
 		e1, _ := r.Endpoint("b")

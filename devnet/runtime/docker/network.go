@@ -29,19 +29,24 @@ func (r *Runtime) ensureNetwork(ctx context.Context, devnet string) (netip.Prefi
 	res, err := r.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
 	switch {
 	case err == nil:
-		if got := res.Network.Labels[runtime.LabelDevnet]; got != devnet {
-			return netip.Prefix{}, fmt.Errorf("docker: network %s exists but is not devnet %s's (label %s=%q)", name, devnet, runtime.LabelDevnet, got)
-		}
-		for _, c := range res.Network.IPAM.Config {
-			if c.Subnet.Addr().Is4() {
-				return c.Subnet, nil
-			}
-		}
-		return netip.Prefix{}, fmt.Errorf("docker: network %s has no IPv4 subnet", name)
+		return devnetSubnet(res.Network, devnet)
 	case !cerrdefs.IsNotFound(err):
 		return netip.Prefix{}, fmt.Errorf("docker: network %s: %w", name, err)
 	}
 	return r.createNetwork(ctx, name, compose.NetworkLabels(devnet))
+}
+
+// devnetSubnet checks that n is devnet's network and returns its subnet.
+func devnetSubnet(n network.Inspect, devnet string) (netip.Prefix, error) {
+	if got := n.Labels[runtime.LabelDevnet]; got != devnet {
+		return netip.Prefix{}, fmt.Errorf("docker: network %s exists but is not devnet %s's (label %s=%q)", n.Name, devnet, runtime.LabelDevnet, got)
+	}
+	for _, c := range n.IPAM.Config {
+		if c.Subnet.Addr().Is4() {
+			return c.Subnet, nil
+		}
+	}
+	return netip.Prefix{}, fmt.Errorf("docker: network %s has no IPv4 subnet", n.Name)
 }
 
 // createNetwork creates a bridge network in the first /24 of 10.77.0.0/16

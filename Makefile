@@ -16,6 +16,13 @@ chaind:
 devnet:
 	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet ./devnet/cmd/devnet
 
+# The node image, FROM scratch around bin/chaind, built through the Engine API (no registry needed);
+# tagged devchain/chaind:<content hash> and :latest, and reused when chaind did not change.
+.PHONY: image
+image: chaind
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-image ./devnet/runtime/docker/cmd/image
+	$(BIN)/devnet-image -chaind $(BIN)/chaind
+
 # The test command (README, .ci/run). Docker tests skip themselves where no engine answers.
 test: build
 	$(GO) test -count=1 -timeout 9m ./...

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,18 @@ func TestParseReportsEveryError(t *testing.T) {
 	_, err := Parse("f.yaml", []byte("nodes:\n  - name: a\n    count: 0\n  - name: b\n  - name: b\n"))
 	if err == nil || !strings.Contains(err.Error(), "f.yaml:2:") || !strings.Contains(err.Error(), "f.yaml:5:") {
 		t.Fatalf("want both errors (lines 2 and 5), got %v", err)
+	}
+}
+
+// The shipped scenarios must load: `make e2e` runs them.
+func TestShippedConfigsLoad(t *testing.T) {
+	files, err := filepath.Glob("../../configs/*.yaml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("want the five configs, got %v (%v)", files, err)
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%v", err)
+		}
 	}
 }

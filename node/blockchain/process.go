@@ -65,7 +65,7 @@ func (c *Chain) ProcessBlock(b *chain.Block) (Result, error) {
 	if rejected {
 		return res, fmt.Errorf("block %s: %w", h, chain.Invalid(chain.RuleHeader, "previously rejected"))
 	}
-	ids, err := chain.CheckBlockSanity(b, c.p) // outside the lock: no state needed
+	ids, err := chain.CheckBlockSanityHash(b, h, c.p) // outside the lock: no state needed
 	if err != nil {
 		c.mu.Lock()
 		c.reject.add(h)

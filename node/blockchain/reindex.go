@@ -99,8 +99,12 @@ func (c *Chain) Verify() error {
 			if n.parent != nil && n.parent != c.main[height-1] {
 				return fmt.Errorf("height %d: parent is not the main block below", height)
 			}
-			if _, err := x.Undo(n.hash); err != nil {
+			undo, err := x.Undo(n.hash)
+			if err != nil {
 				return err
+			}
+			if want := spends(x, n.hash); len(undo) != want {
+				return fmt.Errorf("height %d: undo data has %d outputs, block spends %d", height, len(undo), want)
 			}
 		}
 		if _, ok, _ := x.MainHash(uint64(len(c.main))); ok {
@@ -136,4 +140,17 @@ func (c *Chain) Verify() error {
 		}
 		return nil
 	})
+}
+
+// spends counts the inputs of a stored block's non-coinbase transactions.
+func spends(x *store.Txn, h chain.Hash) int {
+	b, err := x.Block(h)
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, tx := range b.Txs[1:] {
+		n += len(tx.Inputs)
+	}
+	return n
 }

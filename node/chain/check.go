@@ -66,6 +66,12 @@ func CheckTxSanity(tx *Tx) error {
 // twice, the Merkle root, and no outpoint spent twice in the block. It
 // returns the transaction IDs so callers need not hash again.
 func CheckBlockSanity(b *Block, p Params) ([]Hash, error) {
+	return CheckBlockSanityHash(b, b.Hash(), p)
+}
+
+// CheckBlockSanityHash is CheckBlockSanity for a caller that already has
+// the block's hash.
+func CheckBlockSanityHash(b *Block, hash Hash, p Params) ([]Hash, error) {
 	h := &b.Header
 	if h.Version != BlockVersion {
 		return nil, Invalid(RuleHeader, "block version %d, want %d", h.Version, BlockVersion)
@@ -73,7 +79,7 @@ func CheckBlockSanity(b *Block, p Params) ([]Hash, error) {
 	if h.Bits != p.Bits {
 		return nil, Invalid(RulePoW, "bits %d, network requires %d", h.Bits, p.Bits)
 	}
-	if hash := h.Hash(); !CheckProofOfWork(hash, h.Bits) {
+	if !CheckProofOfWork(hash, h.Bits) {
 		return nil, Invalid(RulePoW, "hash %s has %d leading zero bits, needs %d", hash, LeadingZeroBits(hash), h.Bits)
 	}
 	if len(b.Txs) == 0 {
@@ -96,8 +102,12 @@ func CheckBlockSanity(b *Block, p Params) ([]Hash, error) {
 		return nil, Invalid(RuleBlockSize, "%d inputs and outputs exceed %d", io, MaxBlockIO)
 	}
 	ids := make([]Hash, len(b.Txs))
-	seenTx := make(map[Hash]struct{}, len(b.Txs))
-	spent := make(map[OutPoint]struct{})
+	var seenTx map[Hash]struct{}
+	var spent map[OutPoint]struct{}
+	if len(b.Txs) > 1 {
+		seenTx = make(map[Hash]struct{}, len(b.Txs))
+		spent = make(map[OutPoint]struct{})
+	}
 	for i, tx := range b.Txs {
 		if i > 0 && tx.IsCoinbase() {
 			return nil, Invalid(RuleCoinbase, "transaction %d is a second coinbase", i)
@@ -106,11 +116,14 @@ func CheckBlockSanity(b *Block, p Params) ([]Hash, error) {
 			return nil, wrapTx(err, i)
 		}
 		id := tx.ID()
+		ids[i] = id
+		if seenTx == nil {
+			continue
+		}
 		if _, dup := seenTx[id]; dup {
 			return nil, Invalid(RuleDupTx, "transaction %s appears twice", id)
 		}
 		seenTx[id] = struct{}{}
-		ids[i] = id
 		if i == 0 {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 )
 
 // ErrLocked is returned by Open when another process (a running node) holds
@@ -50,6 +51,7 @@ func Options(dir string) badger.Options {
 		WithNumGoroutines(2).
 		WithDetectConflicts(false). // writes are serialised by package blockchain
 		WithMetricsEnabled(false).
+		WithCompression(options.None). // hashes and keys do not compress; save the CPU
 		WithLogger(slogLogger{})
 }
 

@@ -201,7 +201,9 @@ func addUTXO(s setter, op chain.OutPoint, out chain.TxOut) error {
 	return s.Set(addrKey(out.PubKeyHash, op), binary.LittleEndian.AppendUint64(nil, out.Value))
 }
 
-// Undo reads the outputs a main-chain block spent, in input order.
+// Undo reads the outputs a main-chain block spent, in input order. A block
+// that spent nothing has no record (PutUndo skips it), so an absent record
+// reads as empty; callers that must tell use HasUndo.
 func (x *Txn) Undo(h chain.Hash) ([]chain.TxOut, error) {
 	var outs []chain.TxOut
 	ok, err := x.get(hashKey(pUndo, h), func(v []byte) error {
@@ -217,14 +219,15 @@ func (x *Txn) Undo(h chain.Hash) ([]chain.TxOut, error) {
 		}
 		return nil
 	})
-	if err == nil && !ok {
-		err = fmt.Errorf("undo data of %s: %w", h, ErrNotFound)
-	}
+	_ = ok
 	return outs, err
 }
 
-// PutUndo records the outputs a block spent.
+// PutUndo records the outputs a block spent (nothing if it spent none).
 func (x *Txn) PutUndo(h chain.Hash, spent []chain.TxOut) error {
+	if len(spent) == 0 {
+		return nil
+	}
 	v := make([]byte, 0, 28*len(spent))
 	for i := range spent {
 		v = spent[i].AppendTo(v)

@@ -66,14 +66,15 @@ func (g *globals) chaindPath() (string, error) {
 
 func (g *globals) stateDir(name string) string { return filepath.Join(g.stateRoot, name) }
 
-// newRuntime constructs the named backend for a devnet.
-func (g *globals) newRuntime(name, devnet string) (runtime.Runtime, error) {
+// newRuntime constructs the named backend for a devnet. Only a devnet about
+// to start needs chaind; an existing one runs the binary it started with.
+func (g *globals) newRuntime(name, devnet string, needChaind bool) (runtime.Runtime, error) {
 	mk, ok := backends[name]
 	if !ok {
 		return nil, fmt.Errorf("runtime %q: want docker or process", name)
 	}
 	chaind, err := g.chaindPath()
-	if err != nil && name == "process" {
+	if err != nil && needChaind {
 		return nil, err
 	}
 	return mk(runtime.Options{StateDir: g.stateDir(devnet), Chaind: chaind, Log: slog.Default()})
@@ -90,7 +91,7 @@ func (g *globals) newRunner(ctx context.Context, file string) (*runner.Runner, e
 		return nil, err
 	}
 	net.StateDir = g.stateDir(cfg.Name)
-	rt, err := g.newRuntime(pickRuntime(ctx, g.runtime, cfg.Runtime), cfg.Name)
+	rt, err := g.newRuntime(pickRuntime(ctx, g.runtime, cfg.Runtime), cfg.Name, true)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (g *globals) open(ctx context.Context, name string) (*devnet, error) {
 	if err := json.Unmarshal(d.record.Network, d.net); err != nil {
 		return nil, fmt.Errorf("devnet %s: record: %w", name, err)
 	}
-	if d.rt, err = g.newRuntime(d.record.Runtime, name); err != nil {
+	if d.rt, err = g.newRuntime(d.record.Runtime, name, false); err != nil {
 		return nil, err
 	}
 	if a, ok := d.rt.(runtime.Attacher); ok {

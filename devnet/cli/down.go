@@ -78,7 +78,7 @@ func (g *globals) down(ctx context.Context, name string) error {
 }
 
 func (g *globals) downWith(ctx context.Context, backend, name string) error {
-	rt, err := g.newRuntime(backend, name)
+	rt, err := g.newRuntime(backend, name, false)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (g *globals) downAll(ctx context.Context) error {
 		return err
 	}
 	if dockerPing(ctx) == nil {
-		rt, err := g.newRuntime("docker", "")
+		rt, err := g.newRuntime("docker", "", false)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Binaries: fakechaind (the process runtime's stand-in) always, the real
+// chaind when it builds.
+var fakeChaind, realChaind, realChaindErr string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "devnet-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fakeChaind = filepath.Join(dir, "fakechaind")
+	if out, err := exec.Command("go", "build", "-o", fakeChaind, "../runtime/process/testdata/fakechaind").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building fakechaind: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	realChaind = filepath.Join(dir, "chaind")
+	if out, err := exec.Command("go", "build", "-o", realChaind, "../../node/cmd/chaind").CombinedOutput(); err != nil {
+		realChaind, realChaindErr = "", fmt.Sprintf("%v: %s", err, strings.TrimSpace(string(out)))
+	}
+	// Tests never ask a real engine: auto-selection must pick process.
+	dockerPing = func(context.Context) error { return errors.New("no engine in tests") }
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runDevnet runs one devnet command in-process with its state under stateDir.
+func runDevnet(t *testing.T, stateDir string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := NewRootCommand(&out, &out)
+	cmd.SetArgs(append([]string{"--state-dir", stateDir}, args...))
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func writeScenario(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestMalformedScenarioStartsNothing(t *testing.T) {
+	state := t.TempDir()
+	f := writeScenario(t, "name: bad\nnodes:\n  - name: a\nsteps:\n  - stop: ghost\n")
+	_, err := runDevnet(t, state, "run", "-f", f, "--chaind", fakeChaind)
+	if err == nil || !strings.Contains(err.Error(), "s.yaml:5: step \"stop\": unknown node or group \"ghost\"") {
+		t.Fatalf("want file:line error, got %v", err)
+	}
+	if entries, _ := os.ReadDir(state); len(entries) != 0 {
+		t.Errorf("a malformed scenario left state behind: %v", entries)
+	}
+}
+
+func TestUpStatusExecLogsDown(t *testing.T) {
+	state := t.TempDir()
+	f := writeScenario(t, "name: clitest\nnodes:\n  - name: a\n    wallets: [w1]\n  - name: b\n")
+	t.Cleanup(func() { _, _ = runDevnet(t, state, "down", "--all") })
+	out, err := runDevnet(t, state, "up", "-f", f, "--runtime", "process", "--chaind", fakeChaind)
+	if err != nil {
+		t.Fatalf("up: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "NAME") || !strings.Contains(out, "bootstrap") || !strings.Contains(out, "/ip4/127.0.0.1/tcp/") {
+		t.Errorf("up printed no node table:\n%s", out)
+	}
+
+	out, err = runDevnet(t, state, "status", "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var infos []NodeInfo
+	if err := json.Unmarshal([]byte(out), &infos); err != nil {
+		t.Fatalf("status json: %v\n%s", err, out)
+	}
+	if len(infos) != 3 || infos[1].Name != "a" || infos[1].PeerID == "" || infos[1].Peers != 1 || infos[1].Error != "" {
+		t.Errorf("status = %+v", infos)
+	}
+
+	out, err = runDevnet(t, state, "exec", "a", "--", "chaind", "listaddresses")
+	if err != nil || !strings.Contains(out, "w1 ") {
+		t.Errorf("exec listaddresses: %q %v (the setup wallet should be listed)", out, err)
+	}
+	out, err = runDevnet(t, state, "logs", "b")
+	if err != nil || !strings.HasPrefix(out, "b | fakechaind startp2p") {
+		t.Errorf("logs b: %q %v", out, err)
+	}
+	if _, err := runDevnet(t, state, "logs", "ghost"); err == nil || !strings.Contains(err.Error(), `no node "ghost"`) {
+		t.Errorf("logs of an unknown node: %v", err)
+	}
+
+	out, err = runDevnet(t, state, "down", "clitest")
+	if err != nil || !strings.Contains(out, "devnet clitest removed") {
+		t.Fatalf("down: %q %v", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "clitest")); !os.IsNotExist(err) {
+		t.Errorf("state left after down: %v", err)
+	}
+	if _, err := runDevnet(t, state, "status"); err == nil {
+		t.Error("status found a removed devnet")
+	}
+}
+
+func TestComposeWritesKey(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "docker-compose.yml")
+	if _, err := runDevnet(t, t.TempDir(), "compose", "-f", "../../configs/default.yaml", "-o", out); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(raw), "devchain-default-peer-2") {
+		t.Errorf("compose output lacks the nodes: %v\n%s", err, raw)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".devnet", "default", "network.key")); err != nil {
+		t.Errorf("network key not written next to the compose file: %v", err)
+	}
+}

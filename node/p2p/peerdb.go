@@ -48,13 +48,13 @@ type PeerDB struct {
 func OpenPeerDB(dir string) (*PeerDB, error) {
 	opts := badger.DefaultOptions(dir).
 		WithLogger(nil).
-		WithMemTableSize(1 << 20).
+		WithMemTableSize(4 << 20).
+		WithValueThreshold(16 << 10).
 		WithNumMemtables(1).
 		WithValueLogFileSize(1 << 24).
-		WithBlockCacheSize(0).
+		WithBlockCacheSize(1 << 20).
 		WithIndexCacheSize(1 << 20).
-		WithNumCompactors(2).
-		WithBypassLockGuard(false)
+		WithNumCompactors(2)
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("peer DB %s: %w", dir, err)

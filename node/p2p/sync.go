@@ -423,6 +423,18 @@ func (s *Sync) AnnounceBlocks(hashes []chain.Hash) {
 	s.announce(items)
 }
 
+// SetOnPeer sets the handshake callback (before Start).
+func (s *Sync) SetOnPeer(fn func(c network.Conn)) { s.cfg.OnPeer = fn }
+
+// AnnounceTxs offers pooled transactions to every peer that lacks them.
+func (s *Sync) AnnounceTxs(ids []chain.Hash) {
+	items := make([]wire.InvVect, len(ids))
+	for i, h := range ids {
+		items[i] = wire.InvVect{Type: wire.InvTx, Hash: h}
+	}
+	s.announce(items)
+}
+
 // SubmitTx adds a transaction to the mempool and offers it to the peers.
 func (s *Sync) SubmitTx(tx *chain.Tx) error {
 	added, err := s.cfg.Pool.Add(tx)

@@ -1,0 +1,177 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/p2p"
+	"github.com/devchain/devchain/node/rpc"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/pnet"
+)
+
+// BootstrapConfig describes a bootstrap server (chaind bootstrap).
+type BootstrapConfig struct {
+	KeyFile      string // identity key, created if missing
+	IdentitySeed string
+	NetworkKey   pnet.PSK // nil: DefaultNetworkKey(Params)
+	Params       chain.Params
+	ListenHost   string
+	Port         int
+	Peers        []string // other bootstrap servers to join
+	RPCAddr      string   // empty: no control API
+	DataDir      string   // where rpc.addr goes, if set
+	Log          *slog.Logger
+}
+
+// Bootstrap is a running bootstrap server.
+type Bootstrap struct {
+	cfg  BootstrapConfig
+	Node *p2p.BootstrapNode
+	rpc  *rpc.Server
+}
+
+// StartBootstrap starts the DHT server (and its control API when asked).
+func StartBootstrap(cfg BootstrapConfig) (*Bootstrap, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.NetworkKey == nil {
+		cfg.NetworkKey = DefaultNetworkKey(cfg.Params)
+	}
+	keyFile := cfg.KeyFile
+	if keyFile == "" && cfg.DataDir != "" {
+		keyFile = filepath.Join(cfg.DataDir, "identity.key")
+	}
+	b := &Bootstrap{cfg: cfg}
+	key, err := bootstrapKey(keyFile, cfg.IdentitySeed)
+	if err != nil {
+		return nil, err
+	}
+	others, err := p2p.ParseAddrs(cfg.Peers)
+	if err != nil {
+		return nil, err
+	}
+	if b.Node, err = p2p.StartBootstrap(p2p.HostConfig{
+		Key: key, NetworkKey: cfg.NetworkKey, ListenHost: cfg.ListenHost, Port: cfg.Port, UserAgent: "chaind-bootstrap/0.1",
+	}, others); err != nil {
+		return nil, err
+	}
+	if cfg.RPCAddr != "" {
+		if b.rpc, err = rpc.Listen(cfg.RPCAddr, bootstrapBackend{b}, cfg.Log); err != nil {
+			b.Node.Close()
+			return nil, err
+		}
+		if cfg.DataDir != "" {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err == nil {
+				err = rpc.WriteAddrFile(cfg.DataDir, b.rpc.Addr())
+			}
+			if err != nil {
+				b.Close()
+				return nil, err
+			}
+		}
+	}
+	cfg.Log.Info("bootstrap started", "peer_id", b.Node.Host.ID(), "addrs", b.Node.Addrs())
+	return b, nil
+}
+
+func bootstrapKey(keyFile, seed string) (crypto.PrivKey, error) {
+	switch {
+	case keyFile != "":
+		return identity.LoadOrCreate(keyFile, seed)
+	case seed != "":
+		return identity.FromSeed(seed)
+	}
+	return nil, errors.New("bootstrap: give -key FILE, --datadir or --identity-seed so its peer ID is stable")
+}
+
+// RunBootstrap runs a bootstrap server until ctx ends; started is called
+// with it once it listens (chaind prints its addresses there).
+func RunBootstrap(ctx context.Context, cfg BootstrapConfig, started func(*Bootstrap)) error {
+	b, err := StartBootstrap(cfg)
+	if err != nil {
+		return err
+	}
+	if started != nil {
+		started(b)
+	}
+	<-ctx.Done()
+	return b.Close()
+}
+
+// Addrs are the server's full multiaddrs, loopback included.
+func (b *Bootstrap) Addrs() []string { return b.Node.Addrs() }
+
+// RPCAddr is the control API's address, or "".
+func (b *Bootstrap) RPCAddr() string {
+	if b.rpc == nil {
+		return ""
+	}
+	return b.rpc.Addr()
+}
+
+// Close stops the control API and the DHT server.
+func (b *Bootstrap) Close() error {
+	var errs []error
+	if b.rpc != nil {
+		errs = append(errs, b.rpc.Close())
+		if b.cfg.DataDir != "" {
+			errs = append(errs, rpc.RemoveAddrFile(b.cfg.DataDir, b.rpc.Addr()))
+		}
+	}
+	errs = append(errs, b.Node.Close())
+	return errors.Join(errs...)
+}
+
+// bootstrapBackend answers the control API for a bootstrap: status,
+// peers, health, gate and metrics; chain routes are not available.
+type bootstrapBackend struct{ b *Bootstrap }
+
+var errNoChain = fmt.Errorf("%w: a bootstrap server holds no chain", rpc.ErrUnavailable)
+
+func (bb bootstrapBackend) Status() rpc.Status {
+	h := bb.b.Node.Host
+	return rpc.Status{
+		Role: "bootstrap", Genesis: chain.GenesisBlock(bb.b.cfg.Params).Hash().String(),
+		PeerID: h.ID().String(), Addrs: bb.b.Addrs(), Peers: len(h.Network().Peers()),
+		ConnectedVia: p2p.ViaNone, RSSBytes: rpc.RSSBytes(),
+	}
+}
+
+func (bb bootstrapBackend) Peers() []rpc.Peer {
+	var out []rpc.Peer
+	for _, c := range bb.b.Node.Host.Network().Conns() {
+		dir := "inbound"
+		if c.Stat().Direction == network.DirOutbound {
+			dir = "outbound"
+		}
+		out = append(out, rpc.Peer{PeerID: c.RemotePeer().String(), Addrs: []string{c.RemoteMultiaddr().String()}, Direction: dir})
+	}
+	return out
+}
+
+func (bootstrapBackend) Block(chain.Hash) (*chain.Block, error)  { return nil, errNoChain }
+func (bootstrapBackend) BlockAt(uint64) (*chain.Block, error)    { return nil, errNoChain }
+func (bootstrapBackend) Balance(string) (rpc.Balance, error)     { return rpc.Balance{}, errNoChain }
+func (bootstrapBackend) Wallets() ([]rpc.Wallet, error)          { return nil, errNoChain }
+func (bootstrapBackend) CreateWallet(string) (rpc.Wallet, error) { return rpc.Wallet{}, errNoChain }
+func (bootstrapBackend) Send(context.Context, rpc.SendRequest) (chain.Hash, error) {
+	return chain.Hash{}, errNoChain
+}
+func (bootstrapBackend) Mint(context.Context, rpc.MintRequest) (rpc.MintReply, error) {
+	return rpc.MintReply{}, errNoChain
+}
+func (bb bootstrapBackend) Gate(deny []string) ([]string, error) {
+	return gate(bb.b.Node.Gater, bb.b.Node.Host.Network().ClosePeer, deny)
+}
+func (bb bootstrapBackend) Metrics() rpc.Metrics {
+	return rpc.Metrics{Peers: len(bb.b.Node.Host.Network().Peers())}
+}

@@ -1,0 +1,58 @@
+// Package daemon assembles a running node: chain store, mempool, libp2p
+// host, sync protocol, peer DB and rendezvous discovery, minter and control
+// API; and the bootstrap server.
+package daemon
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/libp2p/go-libp2p/core/pnet"
+)
+
+// Config describes one node (chaind startp2p).
+type Config struct {
+	DataDir      string
+	Params       chain.Params
+	ListenHost   string // p2p; "0.0.0.0" when empty
+	Port         int    // p2p; 0 picks one
+	IdentitySeed string // derive the libp2p identity from it (devnets)
+	NetworkKey   pnet.PSK
+	Bootstrap    []string // full multiaddrs of bootstrap peers
+	Rendezvous   string
+	Minter       string        // alias or address; empty: no minting loop
+	MineInterval time.Duration // with Minter: mine every interval even with an empty mempool
+	RPCAddr      string        // control API; "127.0.0.1:0" when empty
+	Log          *slog.Logger
+	UserAgent    string
+
+	// Tuning, mostly for tests; zero means the production default.
+	DiscoveryInterval time.Duration // between rendezvous lookups (10 s)
+	RedialInterval    time.Duration // between redials of saved peers (5 s)
+	DialTimeout       time.Duration // per saved-peer dial at start (1 s)
+	BanFor            time.Duration // misbehaving peers refused (10 min)
+}
+
+// DefaultNetworkKey is the pnet key a node uses without --network-key: it
+// is derived from the genesis hash, so every node of a network shares it
+// and the tutorial's commands work as written.
+func DefaultNetworkKey(p chain.Params) pnet.PSK {
+	return identity.NetworkKeyFromSeed("genesis:" + chain.GenesisBlock(p).Hash().String())
+}
+
+func (c *Config) defaults() {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.RPCAddr == "" {
+		c.RPCAddr = "127.0.0.1:0"
+	}
+	if c.NetworkKey == nil {
+		c.NetworkKey = DefaultNetworkKey(c.Params)
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "chaind/0.1"
+	}
+}

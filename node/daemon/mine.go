@@ -1,0 +1,63 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/miner"
+)
+
+// maxMineAttempts bounds retries when peers' blocks keep replacing the tip
+// a template was built on.
+const maxMineAttempts = 20
+
+// mineOne mines one block with the mempool's txs on the current tip and
+// connects it. If a peer's block took the tip meanwhile the block lands on
+// a side chain; it then tries again on the new tip.
+func (n *Node) mineOne(ctx context.Context, payTo [20]byte) (*chain.Block, error) {
+	n.mineMu.Lock()
+	defer n.mineMu.Unlock()
+	for range maxMineAttempts {
+		b, err := miner.Mine(ctx, n.Chain, payTo, n.Pool.Txs(0))
+		if err != nil {
+			return nil, err
+		}
+		res, err := n.Chain.ProcessBlock(b)
+		if err != nil {
+			return nil, fmt.Errorf("mined block %s: %w", b.Hash(), err)
+		}
+		if res.Status == blockchain.Connected {
+			n.cfg.Log.Info("mined block", "height", b.Header.Height, "hash", b.Hash(), "txs", len(b.Txs))
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("mining: the tip moved under %d templates in a row", maxMineAttempts)
+}
+
+// minterLoop mines while the node runs: when the mempool holds txs, and
+// with MineInterval also every interval.
+func (n *Node) minterLoop(ctx context.Context, payTo [20]byte) {
+	var tick <-chan time.Time
+	if n.cfg.MineInterval > 0 {
+		t := time.NewTicker(n.cfg.MineInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+		case <-n.Pool.Added():
+			if n.Pool.Len() == 0 {
+				continue
+			}
+		}
+		if _, err := n.mineOne(ctx, payTo); err != nil && ctx.Err() == nil {
+			n.cfg.Log.Warn("minter", "err", err)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/mempool"
+	"github.com/devchain/devchain/node/p2p"
+	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/wallet"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p/core/host"
+)
+
+// Node is a running node.
+type Node struct {
+	cfg       Config
+	Chain     *blockchain.Chain
+	Pool      *mempool.Pool
+	Keys      *wallet.Wallets
+	Host      host.Host
+	Gater     *p2p.Gater
+	Sync      *p2p.Sync
+	Connector *p2p.Connector
+	peers     *p2p.PeerDB
+	dht       *dht.IpfsDHT
+	rpc       *rpc.Server
+
+	mineMu sync.Mutex // one block template at a time (minter loop, /mint)
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+// Run runs a node until ctx ends, then shuts it down cleanly.
+func Run(ctx context.Context, cfg Config) error {
+	n, err := Start(cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return n.Close()
+}
+
+// Start opens the data dir and starts every part of the node. Whatever
+// fails is named in the error, and what was opened is closed again.
+func Start(cfg Config) (n *Node, err error) {
+	cfg.defaults()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	n = &Node{cfg: cfg}
+	var closers []func() error
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				_ = closers[i]()
+			}
+		}
+	}()
+	key, err := identity.LoadOrCreate(filepath.Join(cfg.DataDir, "identity.key"), cfg.IdentitySeed)
+	if err != nil {
+		return nil, err
+	}
+	bootstrap, err := p2p.ParseAddrs(cfg.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+	if n.Chain, err = blockchain.Open(cfg.DataDir, cfg.Params); err != nil {
+		return nil, err
+	}
+	closers = append(closers, n.Chain.Close)
+	if n.Keys, err = wallet.Open(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if n.peers, err = p2p.OpenPeerDB(filepath.Join(cfg.DataDir, "peers")); err != nil {
+		return nil, err
+	}
+	closers = append(closers, n.peers.Close)
+	if n.Host, n.Gater, err = p2p.NewHost(p2p.HostConfig{
+		Key: key, NetworkKey: cfg.NetworkKey, ListenHost: cfg.ListenHost, Port: cfg.Port, UserAgent: cfg.UserAgent,
+	}); err != nil {
+		return nil, err
+	}
+	closers = append(closers, n.Host.Close)
+	if n.dht, err = p2p.NewDHT(n.Host, bootstrap); err != nil {
+		return nil, err
+	}
+	closers = append(closers, n.dht.Close)
+
+	n.Pool = mempool.New(n.Chain)
+	n.Sync = p2p.NewSync(p2p.SyncConfig{
+		Host: n.Host, Gater: n.Gater, Chain: n.Chain, Pool: n.Pool, Log: cfg.Log,
+		UserAgent: cfg.UserAgent, BanFor: cfg.BanFor,
+	})
+	n.Connector = p2p.NewConnector(p2p.ConnectorConfig{
+		Host: n.Host, Gater: n.Gater, DHT: n.dht, PeerDB: n.peers, Bootstrap: bootstrap,
+		Rendezvous: cfg.Rendezvous, PeerCount: n.Sync.PeerCount, DialTimeout: cfg.DialTimeout,
+		DiscoveryInterval: cfg.DiscoveryInterval, RedialInterval: cfg.RedialInterval, Log: cfg.Log,
+	})
+	n.Sync.SetOnPeer(n.Connector.Saw)
+	n.Chain.Subscribe(n.onChainEvent)
+
+	var minterPKH [20]byte
+	if cfg.Minter != "" {
+		if minterPKH, err = n.Keys.Resolve(cfg.Minter); err != nil {
+			return nil, fmt.Errorf("-minter: %w", err)
+		}
+	}
+	if n.rpc, err = rpc.Listen(cfg.RPCAddr, n, cfg.Log); err != nil {
+		return nil, err
+	}
+	closers = append(closers, n.rpc.Close)
+	if err = rpc.WriteAddrFile(cfg.DataDir, n.rpc.Addr()); err != nil {
+		return nil, err
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.Sync.Start()
+	n.Connector.Start(ctx)
+	if cfg.Minter != "" {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.minterLoop(ctx, minterPKH)
+		}()
+	}
+	tip, height, _ := n.Chain.Tip()
+	cfg.Log.Info("node started", "peer_id", n.Host.ID(), "height", height, "tip", tip,
+		"rpc", n.rpc.Addr(), "addrs", p2p.FullAddrs(n.Host))
+	return n, nil
+}
+
+// RPCAddr is the control API's dialable address.
+func (n *Node) RPCAddr() string { return n.rpc.Addr() }
+
+// Addrs are the node's full p2p multiaddrs.
+func (n *Node) Addrs() []string { return p2p.FullAddrs(n.Host) }
+
+// Close stops the node: the control API first (and its rpc.addr file),
+// then the minter, the network, and the stores last.
+func (n *Node) Close() error {
+	var err error
+	n.closed.Do(func() {
+		errs := []error{
+			n.rpc.Close(),
+			rpc.RemoveAddrFile(n.cfg.DataDir, n.rpc.Addr()),
+		}
+		n.cancel()
+		n.wg.Wait()
+		n.Sync.Close()
+		errs = append(errs, n.dht.Close(), n.Host.Close(), n.peers.Close(), n.Chain.Close())
+		err = errors.Join(errs...)
+		n.cfg.Log.Info("node stopped")
+	})
+	return err
+}
+
+// onChainEvent keeps the mempool in step with the chain and relays: new
+// blocks to the peers, and the txs a reorg returned to the mempool.
+func (n *Node) onChainEvent(ev blockchain.Event) {
+	back := n.Pool.Update(ev.Connected, ev.Disconnected)
+	hashes := make([]chain.Hash, len(ev.Connected))
+	for i, b := range ev.Connected {
+		hashes[i] = b.Hash()
+	}
+	n.Sync.AnnounceBlocks(hashes)
+	if len(back) > 0 {
+		ids := make([]chain.Hash, len(back))
+		for i, tx := range back {
+			ids[i] = tx.ID()
+		}
+		n.Sync.AnnounceTxs(ids)
+	}
+}

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// SIGINT in the middle of `devnet run` must leave no process and no state.
+func TestInterruptedRunLeavesNothing(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "devnet")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/devnet").CombinedOutput(); err != nil {
+		t.Fatalf("building devnet: %v\n%s", err, out)
+	}
+	state := t.TempDir()
+	f := writeScenario(t, "name: sigint\nnodes:\n  - name: a\n  - name: b\nsteps:\n  - sleep: 1h\n")
+	cmd := exec.Command(bin, "--state-dir", state, "run", "-f", f, "--runtime", "process", "--chaind", fakeChaind,
+		"--artifacts", filepath.Join(t.TempDir(), "art"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	// Wait for the sleep step: every node is up by then.
+	lines := bufio.NewScanner(stdout)
+	var seen []string
+	for lines.Scan() {
+		seen = append(seen, lines.Text())
+		if strings.Contains(lines.Text(), "sleep 1h") {
+			break
+		}
+	}
+	pids := pidsUnder(t, state)
+	if len(pids) != 3 {
+		t.Fatalf("want 3 node processes before SIGINT, got %v; output:\n%s", pids, strings.Join(seen, "\n"))
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stdout)
+	err = cmd.Wait()
+	if err == nil {
+		t.Error("an interrupted run exited 0")
+	}
+	for _, pid := range pids {
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("node pid %d survived the interrupted run\n%s", pid, rest)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, "sigint")); !os.IsNotExist(err) {
+		t.Errorf("state dir left after SIGINT: %v\n%s", err, rest)
+	}
+}
+
+// pidsUnder reads the node PIDs the process runtime recorded.
+func pidsUnder(t *testing.T, state string) []int {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(state, "sigint", "process.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Nodes map[string]struct {
+			PID int `json:"pid"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, n := range st.Nodes {
+		if n.PID > 0 {
+			pids = append(pids, n.PID)
+		}
+	}
+	return pids
+}

@@ -132,3 +132,29 @@ func TestComposeWritesKey(t *testing.T) {
 		t.Errorf("network key not written next to the compose file: %v", err)
 	}
 }
+
+// The tutorial's demo end to end on real chaind processes.
+func TestReconnectScenarioOnRealChaind(t *testing.T) {
+	if realChaind == "" {
+		t.Skipf("chaind does not build yet (%s); run again once `make chaind` works", firstLine(realChaindErr))
+	}
+	state := t.TempDir()
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	art := filepath.Join(t.TempDir(), "artefacts")
+	t.Cleanup(func() { _, _ = runDevnet(t, state, "down", "--all") })
+	out, err := runDevnet(t, state, "run", "-f", "../../configs/reconnect.yaml", "--runtime", "process",
+		"--chaind", realChaind, "--junit", junit, "--artifacts", art)
+	if err != nil {
+		steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
+		t.Fatalf("reconnect run failed: %v\n%s\nartefacts in %s:\n%s", err, out, art, steps)
+	}
+	raw, err := os.ReadFile(junit)
+	if err != nil || !strings.Contains(string(raw), `failures="0"`) {
+		t.Errorf("junit: %v\n%s", err, raw)
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

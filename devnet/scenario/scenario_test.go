@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -189,4 +191,46 @@ func TestShippedConfigsLoad(t *testing.T) {
 			t.Errorf("%v", err)
 		}
 	}
+}
+
+// Every step example in configs/README.md must be valid: the format's
+// documentation cannot drift from the decoder.
+func TestReadmeExamplesParse(t *testing.T) {
+	raw, err := os.ReadFile("../../configs/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(raw), "```yaml\n")[1:]
+	if len(blocks) < 3 {
+		t.Fatalf("want the top-level, action and assertion examples, got %d blocks", len(blocks))
+	}
+	kinds := map[string]bool{}
+	for i, b := range blocks {
+		body, _, _ := strings.Cut(b, "```")
+		src := body
+		if strings.HasPrefix(body, "- ") {
+			src = "nodes: [{name: miner, minter: w1}, {name: peer, count: 3}]\nsteps:\n" + indent(body)
+		}
+		c, err := Parse(fmt.Sprintf("readme-%d.yaml", i+1), []byte(src))
+		if err != nil {
+			t.Errorf("README block %d does not parse: %v", i+1, err)
+			continue
+		}
+		for _, s := range c.Steps {
+			kinds[s.Kind] = true
+		}
+	}
+	for k := range stepKinds {
+		if !kinds[k] {
+			t.Errorf("configs/README.md has no example of step %q", k)
+		}
+	}
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

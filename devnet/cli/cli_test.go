@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 }
 
 // runDevnet runs one devnet command in-process with its state under stateDir.
-func runDevnet(t *testing.T, stateDir string, args ...string) (string, error) {
+func runDevnet(t testing.TB, stateDir string, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
 	cmd := NewRootCommand(&out, &out)

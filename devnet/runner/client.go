@@ -32,9 +32,12 @@ type Client struct {
 	HTTP *http.Client
 }
 
+// sharedHTTP keeps connections to nodes alive across clients.
+var sharedHTTP = &http.Client{Timeout: 60 * time.Second} // mint waits for its blocks
+
 // NewClient returns a client for the API at base (http://host:port).
 func NewClient(base string) *Client {
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 10 * time.Second}}
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: sharedHTTP}
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {

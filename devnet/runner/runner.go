@@ -43,9 +43,8 @@ type Runner struct {
 	display *display
 	results []Result
 
-	mu      sync.Mutex
-	clients map[string]*Client
-	down    map[string]string // node → "stopped", "killed" or "paused"
+	mu   sync.Mutex
+	down map[string]string // node → "stopped", "killed" or "paused"
 }
 
 // Result is the outcome of one step.
@@ -62,7 +61,7 @@ func New(cfg *scenario.Config, net *runtime.Network, rt runtime.Runtime, stateDi
 		Config: cfg, Net: net, Runtime: rt, StateDir: stateDir, Out: out,
 		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second, Log: slog.Default(),
 		now: time.Now, steps: stepLog{out: out},
-		clients: map[string]*Client{}, down: map[string]string{},
+		down: map[string]string{},
 	}
 }
 
@@ -139,27 +138,14 @@ func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 	return r.act(ctx, s)
 }
 
-// client returns (and caches) the control API client of a node.
+// client returns the control API client of a node. It asks the runtime
+// every time: a docker partition moves nodes to other addresses.
 func (r *Runner) client(name string) (*Client, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if c := r.clients[name]; c != nil {
-		return c, nil
-	}
 	base, err := r.Runtime.Endpoint(name)
 	if err != nil {
 		return nil, err
 	}
-	c := NewClient(base)
-	r.clients[name] = c
-	return c, nil
-}
-
-// forget drops a cached client: a restarted container may get a new port.
-func (r *Runner) forget(name string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.clients, name)
+	return NewClient(base), nil
 }
 
 func (r *Runner) setDown(name, why string) {

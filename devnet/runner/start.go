@@ -39,7 +39,6 @@ func (r *Runner) Start(ctx context.Context) error {
 }
 
 func (r *Runner) startNode(ctx context.Context, name string) error {
-	r.forget(name)
 	if err := r.Runtime.Start(ctx, name); err != nil {
 		return err
 	}

@@ -201,6 +201,24 @@ func TestAttachNeedsAnExistingDevnet(t *testing.T) {
 	assertGone(t, r.cli, net.Name)
 }
 
+func TestCheckStatic(t *testing.T) {
+	if err := checkStatic([]byte("#!/bin/sh\necho hi\n")); err == nil || !strings.Contains(err.Error(), "not an ELF") {
+		t.Errorf("script: err = %v", err)
+	}
+	if ls, err := os.ReadFile("/bin/ls"); err == nil { // dynamically linked on every common distribution
+		if err := checkStatic(ls); err == nil || !strings.Contains(err.Error(), "dynamically linked") {
+			t.Errorf("/bin/ls: err = %v", err)
+		}
+	}
+	bin, err := os.ReadFile(stubChaind(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkStatic(bin); err != nil {
+		t.Errorf("static stub refused: %v", err)
+	}
+}
+
 func TestImageReusedWhenUnchanged(t *testing.T) {
 	needEngine(t)
 	ctx := t.Context()

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"bytes"
+	"debug/elf"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,9 @@ func EnsureImage(ctx context.Context, c *client.Client, chaind, repo string, log
 	bin, err := os.ReadFile(chaind)
 	if err != nil {
 		return "", fmt.Errorf("docker: image: chaind binary: %w", err)
+	}
+	if err := checkStatic(bin); err != nil {
+		return "", fmt.Errorf("docker: image: chaind binary %s: %w", chaind, err)
 	}
 	bc, err := compose.NewBuildContext(bin)
 	if err != nil {
@@ -110,4 +114,20 @@ func readBuildOutput(r io.Reader) error {
 			return fmt.Errorf("%s (after: %s)", msg.Error, strings.Join(tail, " | "))
 		}
 	}
+}
+
+// checkStatic refuses a binary that cannot run in a FROM scratch image: not
+// a Linux ELF executable, or one that needs a dynamic loader.
+func checkStatic(bin []byte) error {
+	f, err := elf.NewFile(bytes.NewReader(bin))
+	if err != nil {
+		return fmt.Errorf("not an ELF executable: %w", err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("dynamically linked, but the image has no libc (build it with CGO_ENABLED=0)")
+		}
+	}
+	return nil
 }

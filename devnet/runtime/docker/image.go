@@ -2,8 +2,8 @@ package docker
 
 import (
 	"bytes"
-	"debug/elf"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"

@@ -31,6 +31,8 @@ func TestMain(m *testing.M) {
 	realChaind = filepath.Join(dir, "chaind")
 	if out, err := exec.Command("go", "build", "-o", realChaind, "../../node/cmd/chaind").CombinedOutput(); err != nil {
 		realChaind, realChaindErr = "", fmt.Sprintf("%v: %s", err, strings.TrimSpace(string(out)))
+	} else if err := nodeCommandsExist(realChaind); err != nil {
+		realChaind, realChaindErr = "", err.Error()
 	}
 	// Tests never ask a real engine: auto-selection must pick process.
 	dockerPing = func(context.Context) error { return errors.New("no engine in tests") }
@@ -157,4 +159,15 @@ func TestReconnectScenarioOnRealChaind(t *testing.T) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// nodeCommandsExist tells a chaind that can run a node from one still being
+// built: both node commands must parse their flags.
+func nodeCommandsExist(chaind string) error {
+	for _, c := range []string{"startp2p", "bootstrap"} {
+		if out, err := exec.Command(chaind, c, "--help").CombinedOutput(); err != nil {
+			return fmt.Errorf("chaind has no working %s command yet: %v: %s", c, err, firstLine(string(out)))
+		}
+	}
+	return nil
 }

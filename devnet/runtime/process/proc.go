@@ -28,9 +28,50 @@ func alive(pid int, dataDir string) bool {
 }
 
 // isZombie reads the state letter of /proc/PID/stat ("pid (comm) S ...").
-func isZombie(stat []byte) bool {
+func isZombie(stat []byte) bool { return procState(stat) == 'Z' }
+
+func procState(stat []byte) byte {
 	i := bytes.LastIndexByte(stat, ')')
-	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
+	if i < 0 || i+2 >= len(stat) {
+		return 0
+	}
+	return stat[i+2]
+}
+
+// waitStopped waits until every thread of pid is stopped (want) or none is:
+// a signal is delivered asynchronously, and a "paused" node must not answer
+// one more request.
+func waitStopped(ctx context.Context, pid int, want bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tasks := "/proc/" + strconv.Itoa(pid) + "/task"
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for {
+		ids, err := os.ReadDir(tasks)
+		if err != nil {
+			return nil // no /proc, or the process is gone: nothing to wait for
+		}
+		done := true
+		for _, id := range ids {
+			stat, err := os.ReadFile(tasks + "/" + id.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			if st := procState(stat); (st == 'T' || st == 't') != want {
+				done = false
+				break
+			}
+		}
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pid %d: threads not %s: %w", pid, map[bool]string{true: "stopped", false: "running"}[want], ctx.Err())
+		case <-t.C:
+		}
+	}
 }
 
 // waitExit polls until the process is gone or ctx ends.

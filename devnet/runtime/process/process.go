@@ -285,16 +285,18 @@ func (r *Runtime) signalStop(ctx context.Context, name string, stop func(pid int
 	return r.setPID(name, 0)
 }
 
-// Pause freezes the node (SIGSTOP): its sockets stay open but it answers nothing.
+// Pause freezes the node (SIGSTOP) and returns once it is frozen: its
+// sockets stay open but it answers nothing.
 func (r *Runtime) Pause(ctx context.Context, name string) error {
-	return r.signal(name, syscall.SIGSTOP)
+	return r.signal(ctx, name, syscall.SIGSTOP, true)
 }
 
+// Unpause resumes a paused node (SIGCONT).
 func (r *Runtime) Unpause(ctx context.Context, name string) error {
-	return r.signal(name, syscall.SIGCONT)
+	return r.signal(ctx, name, syscall.SIGCONT, false)
 }
 
-func (r *Runtime) signal(name string, sig syscall.Signal) error {
+func (r *Runtime) signal(ctx context.Context, name string, sig syscall.Signal, stopped bool) error {
 	_, ns, err := r.lookup(name)
 	if err != nil {
 		return err
@@ -302,7 +304,10 @@ func (r *Runtime) signal(name string, sig syscall.Signal) error {
 	if !alive(ns.PID, ns.DataDir) {
 		return fmt.Errorf("node %s is not running", name)
 	}
-	return syscall.Kill(ns.PID, sig)
+	if err := syscall.Kill(ns.PID, sig); err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	return waitStopped(ctx, ns.PID, stopped)
 }
 
 // Exec runs `chaind ARGS --datadir DIR --difficulty N`: through the node's

@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 	realChaind = filepath.Join(dir, "chaind")
 	if out, err := exec.Command("go", "build", "-o", realChaind, "../../../node/cmd/chaind").CombinedOutput(); err != nil {
 		realChaind, realChaindErr = "", fmt.Sprintf("%v: %s", err, strings.TrimSpace(string(out)))
+	} else if err := nodeCommandsExist(realChaind); err != nil {
+		realChaind, realChaindErr = "", err.Error()
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -274,4 +276,15 @@ func TestStartReportsAnEarlyExit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "exited at start") {
 		t.Fatalf("want an early-exit error, got %v", err)
 	}
+}
+
+// nodeCommandsExist tells a chaind that can run a node from one still being
+// built: both node commands must parse their flags.
+func nodeCommandsExist(chaind string) error {
+	for _, c := range []string{"startp2p", "bootstrap"} {
+		if out, err := exec.Command(chaind, c, "--help").CombinedOutput(); err != nil {
+			return fmt.Errorf("chaind has no working %s command yet: %v: %s", c, err, firstLine(string(out)))
+		}
+	}
+	return nil
 }

@@ -24,7 +24,9 @@ func alive(pid int, dataDir string) bool {
 	if stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && isZombie(stat) {
 		return false
 	}
-	return bytes.Contains(cmdline, []byte(dataDir))
+	// Arguments are NUL-separated: match the whole argument, so node "a"
+	// does not claim the process of node "ab".
+	return bytes.Contains(cmdline, []byte("\x00"+dataDir+"\x00"))
 }
 
 // isZombie reads the state letter of /proc/PID/stat ("pid (comm) S ...").

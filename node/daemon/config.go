@@ -14,12 +14,15 @@ import (
 
 // Config describes one node (chaind startp2p).
 type Config struct {
-	DataDir      string
-	Params       chain.Params
-	ListenHost   string // p2p; "0.0.0.0" when empty
-	Port         int    // p2p; 0 picks one
-	IdentitySeed string // derive the libp2p identity from it (devnets)
-	NetworkKey   pnet.PSK
+	DataDir string
+	Params  chain.Params
+	// AdoptNetwork opens an existing data dir with the network it was
+	// created for (no --difficulty given) instead of refusing a mismatch.
+	AdoptNetwork bool
+	ListenHost   string   // p2p; "0.0.0.0" when empty
+	Port         int      // p2p; 0 picks one
+	IdentitySeed string   // derive the libp2p identity from it (devnets)
+	NetworkKey   pnet.PSK // nil: DefaultNetworkKey of the chain's params
 	Bootstrap    []string // full multiaddrs of bootstrap peers
 	Rendezvous   string
 	Minter       string        // alias or address; empty: no minting loop
@@ -48,9 +51,6 @@ func (c *Config) defaults() {
 	}
 	if c.RPCAddr == "" {
 		c.RPCAddr = "127.0.0.1:0"
-	}
-	if c.NetworkKey == nil {
-		c.NetworkKey = DefaultNetworkKey(c.Params)
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "chaind/0.1"

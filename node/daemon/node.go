@@ -73,10 +73,18 @@ func Start(cfg Config) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.Chain, err = blockchain.Open(cfg.DataDir, cfg.Params); err != nil {
+	open := blockchain.Open
+	if cfg.AdoptNetwork {
+		open = blockchain.OpenAdopting
+	}
+	if n.Chain, err = open(cfg.DataDir, cfg.Params); err != nil {
 		return nil, err
 	}
 	closers = append(closers, n.Chain.Close)
+	if cfg.NetworkKey == nil {
+		cfg.NetworkKey = DefaultNetworkKey(n.Chain.Params())
+		n.cfg.NetworkKey = cfg.NetworkKey
+	}
 	if n.Keys, err = wallet.Open(cfg.DataDir); err != nil {
 		return nil, err
 	}

@@ -53,10 +53,12 @@ type Tx struct {
 	Outputs  []Output `json:"outputs"`
 }
 
-// Input names the output a tx spends.
+// Input names the output a tx spends and the spender's address (from the
+// input's public key).
 type Input struct {
-	TxID  string `json:"txid"`
-	Index uint32 `json:"index"`
+	TxID    string `json:"txid"`
+	Index   uint32 `json:"index"`
+	Address string `json:"address"`
 }
 
 // Output is an amount paid to an address.
@@ -76,7 +78,10 @@ func BlockJSON(b *chain.Block) Block {
 		t := Tx{TxID: tx.ID().String(), Coinbase: tx.IsCoinbase(), Inputs: []Input{}, Outputs: []Output{}}
 		if !t.Coinbase {
 			for _, in := range tx.Inputs {
-				t.Inputs = append(t.Inputs, Input{TxID: in.Prev.TxID.String(), Index: in.Prev.Index})
+				t.Inputs = append(t.Inputs, Input{
+					TxID: in.Prev.TxID.String(), Index: in.Prev.Index,
+					Address: wallet.EncodeAddress(chain.PubKeyHash(in.PubKey)),
+				})
 			}
 		}
 		for _, o := range tx.Outputs {

@@ -155,7 +155,7 @@ func (c *Chain) create() error {
 		if err := x.PutNetwork(store.Network{Genesis: h, Bits: c.p.Bits, Subsidy: c.p.Subsidy}); err != nil {
 			return err
 		}
-		if err := x.PutBlock(h, g, store.StatusValid); err != nil {
+		if err := x.PutBlock(h, g); err != nil {
 			return err
 		}
 		return applyBlock(x, g, g.TxIDs(), nil, n)
@@ -218,6 +218,7 @@ func (c *Chain) load() error {
 	c.main = make([]*node, t.height+1)
 	for n := t; n != nil; n = n.parent {
 		c.main[n.height] = n
+		n.status = store.StatusValid
 	}
 	if c.main[0] != c.genesis {
 		return errors.New("main chain does not start at the genesis block")

@@ -183,10 +183,10 @@ func revertBlock(x *store.Txn, b *chain.Block, ids []chain.Hash, undo []chain.Tx
 }
 
 // connect validates b against the UTXO set and connects it on top of the
-// tip (its parent) in one database transaction; store says whether the
+// tip (its parent) in one database transaction; storeBlock says whether the
 // block itself is written too (it is not yet stored). On a rule error
 // nothing is written.
-func (c *Chain) connect(n *node, b *chain.Block, ids []chain.Hash, store_ bool) error {
+func (c *Chain) connect(n *node, b *chain.Block, ids []chain.Hash, storeBlock bool) error {
 	if ids == nil {
 		ids = b.TxIDs()
 	}
@@ -195,13 +195,10 @@ func (c *Chain) connect(n *node, b *chain.Block, ids []chain.Hash, store_ bool) 
 		if err != nil {
 			return err
 		}
-		if store_ {
-			err = x.PutBlock(n.hash, b, store.StatusValid)
-		} else if n.status != store.StatusValid {
-			err = x.SetStatus(n.hash, &b.Header, store.StatusValid)
-		}
-		if err != nil {
-			return err
+		if storeBlock {
+			if err := x.PutBlock(n.hash, b); err != nil {
+				return err
+			}
 		}
 		return applyBlock(x, b, ids, spent, n)
 	})

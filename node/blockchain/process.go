@@ -117,7 +117,7 @@ func (c *Chain) accept(b *chain.Block, h chain.Hash, ids []chain.Hash, ev *Event
 		res.Status, res.Connected = Connected, 1
 		return res, nil
 	}
-	if err := c.db.Update(func(x *store.Txn) error { return x.PutBlock(h, b, store.StatusStored) }); err != nil {
+	if err := c.db.Update(func(x *store.Txn) error { return x.PutBlock(h, b) }); err != nil {
 		return res, fmt.Errorf("store block %s: %w", h, err)
 	}
 	c.index[h] = n
@@ -249,13 +249,7 @@ func (c *Chain) activateBest(target *node, ev *Event) (connected, disconnected i
 // markInvalid records that n broke a rule and flags its descendants.
 func (c *Chain) markInvalid(n *node) {
 	n.status = store.StatusInvalid
-	err := c.db.Update(func(x *store.Txn) error {
-		b, err := x.Block(n.hash)
-		if err != nil {
-			return err
-		}
-		return x.SetStatus(n.hash, &b.Header, store.StatusInvalid)
-	})
+	err := c.db.Update(func(x *store.Txn) error { return x.MarkInvalid(n.hash) })
 	if err != nil {
 		slog.Error("cannot record an invalid block", "block", n.hash, "err", err)
 	}

@@ -10,7 +10,7 @@ import (
 // big-endian so keys sort by them.
 const (
 	pBlock   = 'b' // b ‖ hash              → block encoding
-	pIndex   = 'i' // i ‖ hash              → header (96) ‖ status (1)
+	pInvalid = 'i' // i ‖ hash              → empty: the block broke a rule
 	pHeight  = 'h' // h ‖ height            → hash (main chain)
 	pUTXO    = 'u' // u ‖ txid ‖ index      → value (8 LE) ‖ pkh (20)
 	pAddr    = 'a' // a ‖ pkh ‖ txid ‖ index → value (8 LE)

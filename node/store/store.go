@@ -33,8 +33,9 @@ type DB struct {
 
 // Options gives badger options sized for a small node: two 4 MiB memtables,
 // 16 MiB value-log files, an 8 MiB block cache and a 4 MiB index cache, so an
-// idle node stays far below 40 MB RSS. Values above 4 KiB (larger blocks) go
-// to the value log.
+// idle node stays far below 40 MB RSS. Values above 64 bytes (blocks, undo
+// records) go to the value log, so the LSM tree holds keys, UTXOs and value
+// pointers and flushes less often.
 func Options(dir string) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithMemTableSize(4 << 20).
@@ -42,7 +43,7 @@ func Options(dir string) badger.Options {
 		WithValueLogFileSize(16 << 20).
 		WithBlockCacheSize(8 << 20).
 		WithIndexCacheSize(4 << 20).
-		WithValueThreshold(4 << 10).
+		WithValueThreshold(64).
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(10 << 20).
 		WithNumLevelZeroTables(3).

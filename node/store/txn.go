@@ -19,8 +19,8 @@ type Status uint8
 // Block statuses.
 const (
 	StatusStored  Status = 0 // passed the checks that need no UTXO set
-	StatusValid   Status = 1 // was connected once: fully valid
-	StatusInvalid Status = 2 // failed a rule when connected; never retried
+	StatusValid   Status = 1 // connected: fully valid (kept in memory only)
+	StatusInvalid Status = 2 // failed a rule when connected; never retried (persisted)
 )
 
 // Network is what a data dir records about its network.
@@ -83,41 +83,48 @@ func (x *Txn) Block(h chain.Hash) (*chain.Block, error) {
 	return b, err
 }
 
-// PutBlock stores a block and its index entry.
-func (x *Txn) PutBlock(h chain.Hash, b *chain.Block, st Status) error {
-	if err := x.t.Set(hashKey(pBlock, h), b.Bytes()); err != nil {
-		return err
-	}
-	return x.SetStatus(h, &b.Header, st)
+// PutBlock stores a block.
+func (x *Txn) PutBlock(h chain.Hash, b *chain.Block) error {
+	return x.t.Set(hashKey(pBlock, h), b.Bytes())
 }
 
-// SetStatus writes the index entry of a block.
-func (x *Txn) SetStatus(h chain.Hash, hdr *chain.Header, st Status) error {
-	v := make([]byte, 0, chain.HeaderSize+1)
-	v = append(hdr.AppendTo(v), byte(st))
-	return x.t.Set(hashKey(pIndex, h), v)
-}
+// MarkInvalid records that a stored block broke a rule.
+func (x *Txn) MarkInvalid(h chain.Hash) error { return x.t.Set(hashKey(pInvalid, h), nil) }
 
-// ForEachIndex calls fn for every block of the index (in hash order).
+// ForEachIndex calls fn for every stored block (in hash order) with its
+// header and status: StatusInvalid if marked so, else StatusStored (the
+// caller knows which blocks are on its main chain). Headers are read from
+// the blocks themselves, so connecting a block writes no index entry.
 func (x *Txn) ForEachIndex(fn func(IndexEntry) error) error {
-	it := x.t.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: []byte{pIndex}})
+	invalid := map[chain.Hash]bool{}
+	it := x.t.NewIterator(badger.IteratorOptions{Prefix: []byte{pInvalid}})
+	for it.Rewind(); it.Valid(); it.Next() {
+		var h chain.Hash
+		copy(h[:], it.Item().Key()[1:])
+		invalid[h] = true
+	}
+	it.Close()
+	it = x.t.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: []byte{pBlock}})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		var e IndexEntry
 		copy(e.Hash[:], it.Item().Key()[1:])
 		err := it.Item().Value(func(v []byte) error {
-			if len(v) != chain.HeaderSize+1 {
-				return fmt.Errorf("index entry %s: %d bytes", e.Hash, len(v))
+			if len(v) < chain.HeaderSize {
+				return fmt.Errorf("stored block %s: %d bytes", e.Hash, len(v))
 			}
 			hdr, err := chain.DecodeHeader(v[:chain.HeaderSize])
 			if err != nil {
-				return fmt.Errorf("index entry %s: %w", e.Hash, err)
+				return fmt.Errorf("stored block %s: %w", e.Hash, err)
 			}
-			e.Header, e.Status = *hdr, Status(v[chain.HeaderSize])
+			e.Header = *hdr
 			return nil
 		})
 		if err != nil {
 			return err
+		}
+		if invalid[e.Hash] {
+			e.Status = StatusInvalid
 		}
 		if err := fn(e); err != nil {
 			return err

@@ -32,6 +32,9 @@ var commands = []func(*Env) *cobra.Command{
 	newPrintChainCmd,
 	newReindexUTXOCmd,
 	newMintCmd,
+	newStartP2PCmd,
+	newBootstrapCmd,
+	newHealthcheckCmd,
 }
 
 // remote, when set (by the network side), runs a command through the node

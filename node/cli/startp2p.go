@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devchain/devchain/node/daemon"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/libp2p/go-libp2p/core/pnet"
+)
+
+// p2pFlags are the network flags startp2p and bootstrap share.
+type p2pFlags struct {
+	port         int
+	listenHost   string
+	networkKey   string
+	identitySeed string
+	rpc          string
+}
+
+func (f *p2pFlags) register(cmd *cobra.Command, rpcDefault, rpcHelp string) {
+	fl := cmd.Flags()
+	fl.IntVar(&f.port, "port", 0, "p2p TCP port (startp2p: default NODE_ID when it is a port number, else any free port)")
+	fl.StringVar(&f.listenHost, "listen-host", "0.0.0.0", "p2p listen address")
+	fl.StringVar(&f.networkKey, "network-key", "", "private network key file (/key/swarm/psk/1.0.0/); default: derived from the genesis hash")
+	fl.StringVar(&f.identitySeed, "identity-seed", "", "derive the libp2p identity from this seed (deterministic peer ID)")
+	fl.StringVar(&f.rpc, "rpc", rpcDefault, rpcHelp)
+}
+
+func (f *p2pFlags) psk() (pnet.PSK, error) {
+	if f.networkKey == "" {
+		return nil, nil
+	}
+	return identity.ReadNetworkKey(f.networkKey)
+}
+
+func newStartP2PCmd(e *Env) *cobra.Command {
+	var (
+		nf           p2pFlags
+		rendezvous   string
+		bootstrap    []string
+		peers        []string
+		minter       string
+		mineInterval time.Duration
+		secio        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "startp2p -rendezvous NAME [-port P] [-bootstrap MADDR ...] [-minter ADDR|ALIAS] [-rpc HOST:PORT]",
+		Short: "run the node: find peers (peer DB, then rendezvous), sync, relay, mine with -minter, serve the control API",
+		Args:  cobra.NoArgs,
+	}
+	nf.register(cmd, "127.0.0.1:0", "control API address (the chosen one goes to <datadir>/rpc.addr)")
+	fl := cmd.Flags()
+	fl.StringVar(&rendezvous, "rendezvous", "devchain", "rendezvous string nodes of one network advertise and look for")
+	fl.StringArrayVar(&bootstrap, "bootstrap", nil, "bootstrap peer multiaddr /ip4/.../tcp/P/p2p/ID (repeatable, or comma-separated)")
+	fl.StringArrayVar(&peers, "peer", nil, "same as -bootstrap (the tutorial's name)")
+	fl.StringVar(&minter, "minter", "", "mine blocks with mempool transactions, paying this address or alias")
+	fl.DurationVar(&mineInterval, "mine-interval", 0, "with -minter: also mine a block every interval, even with an empty mempool")
+	fl.BoolVar(&secio, "secio", false, "accepted for the tutorial's command line; ignored (Noise replaces SECIO)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if secio {
+			fmt.Fprintln(cmd.ErrOrStderr(), "note: -secio is ignored; connections are secured with Noise")
+		}
+		dir, err := e.DataDir()
+		if err != nil {
+			return err
+		}
+		psk, err := nf.psk()
+		if err != nil {
+			return err
+		}
+		port := nf.port
+		if !cmd.Flags().Changed("port") {
+			port = portFromNodeID(e.Getenv("NODE_ID"))
+		}
+		if mineInterval > 0 && minter == "" {
+			return fmt.Errorf("startp2p: --mine-interval needs -minter")
+		}
+		return daemon.Run(cmd.Context(), daemon.Config{
+			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,
+			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
+			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
+			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, Log: slog.Default(),
+		})
+	}
+	return cmd
+}
+
+// portFromNodeID is the tutorial's default: NODE_ID is the port.
+func portFromNodeID(id string) int {
+	n, err := strconv.Atoi(id)
+	if err != nil || n < 1 || n > 65535 {
+		return 0
+	}
+	return n
+}
+
+// splitList accepts repeated flags and comma-separated values alike.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -18,9 +18,11 @@ devnet:
 
 # The node image, FROM scratch around bin/chaind, built through the Engine API (no registry needed);
 # tagged devchain/chaind:<content hash> and :latest, and reused when chaind did not change.
+# Also builds bin/devnet-netcut, the helper docker partitions run (found next to bin/devnet).
 .PHONY: image
 image: chaind
 	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-image ./devnet/runtime/docker/cmd/image
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-netcut ./devnet/runtime/docker/cmd/netcut
 	$(BIN)/devnet-image -chaind $(BIN)/chaind
 
 # The test command (README, .ci/run). Docker tests skip themselves where no engine answers.

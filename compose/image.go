@@ -15,21 +15,35 @@ import (
 //go:embed Dockerfile
 var Dockerfile []byte
 
-// BuildContext is the tar stream the engine builds the image from, with the
+// HelperDockerfile is the image of the partition helper (package
+// devnet/runtime/docker/netcut): one static binary, run privileged for a
+// moment by the docker runtime.
+var HelperDockerfile = []byte("FROM scratch\nCOPY netcut /netcut\nENTRYPOINT [\"/netcut\"]\n")
+
+// BuildContext is the tar stream the engine builds an image from, with the
 // content hash that names the image: the same binary and Dockerfile give the
 // same tag, so an unchanged image is reused instead of rebuilt.
 type BuildContext struct {
 	Tar  []byte
-	Hash string // first 16 hex digits of SHA-256(Dockerfile, chaind)
+	Hash string // first 16 hex digits of SHA-256(Dockerfile, binary)
 }
 
-// NewBuildContext packs the Dockerfile and the chaind binary.
+// NewBuildContext packs the node image: Dockerfile and the chaind binary.
 func NewBuildContext(chaind []byte) (*BuildContext, error) {
-	if len(chaind) == 0 {
-		return nil, fmt.Errorf("image build context: chaind binary is empty")
+	return newBuildContext(Dockerfile, "chaind", chaind)
+}
+
+// NewHelperBuildContext packs the partition helper image.
+func NewHelperBuildContext(netcut []byte) (*BuildContext, error) {
+	return newBuildContext(HelperDockerfile, "netcut", netcut)
+}
+
+func newBuildContext(dockerfile []byte, name string, bin []byte) (*BuildContext, error) {
+	if len(bin) == 0 {
+		return nil, fmt.Errorf("image build context: %s binary is empty", name)
 	}
 	h := sha256.New()
-	for _, part := range [][]byte{Dockerfile, chaind} {
+	for _, part := range [][]byte{dockerfile, bin} {
 		fmt.Fprintf(h, "%d:", len(part))
 		h.Write(part)
 	}
@@ -41,7 +55,7 @@ func NewBuildContext(chaind []byte) (*BuildContext, error) {
 		name string
 		mode int64
 		data []byte
-	}{{"Dockerfile", 0o644, Dockerfile}, {"chaind", 0o755, chaind}} {
+	}{{"Dockerfile", 0o644, dockerfile}, {name, 0o755, bin}} {
 		hdr := &tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data)), ModTime: mtime, Typeflag: tar.TypeReg}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return nil, fmt.Errorf("image build context: %w", err)

@@ -30,7 +30,8 @@ func (r *Runtime) Start(ctx context.Context, name string) error {
 	if _, err := r.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		return fmt.Errorf("docker: start node %s: %w", name, err)
 	}
-	return nil
+	// A new network namespace has none of the partition's routes.
+	return r.recut(ctx, name)
 }
 
 // ensureContainer returns the ID of the node's container, creating it (and

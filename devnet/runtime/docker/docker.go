@@ -39,7 +39,11 @@ type Options struct {
 	Repo string
 	// StopGrace is the time between SIGTERM and SIGKILL on Stop; compose.StopGrace if zero.
 	StopGrace time.Duration
-	Logger    *slog.Logger
+	// Netcut is the static partition helper binary (cmd/netcut); if empty,
+	// devnet-netcut next to the running executable (`make image` puts it
+	// in bin/). Only Partition and Heal need it.
+	Netcut string
+	Logger *slog.Logger
 }
 
 // Runtime is the docker backend of devnet/runtime.Runtime. It is safe for
@@ -53,9 +57,7 @@ type Runtime struct {
 	mu     sync.Mutex
 	net    *runtime.Network
 	layout *compose.Layout
-	// current is each node's address on the network it is attached to now:
-	// its layout address, or its address on a partition network.
-	current map[string]netip.Addr
+	helper string // partition helper image, built on first use
 }
 
 var (
@@ -153,8 +155,7 @@ func (r *Runtime) Setup(ctx context.Context, net *runtime.Network) error {
 		return err
 	}
 	r.use(net, layout, image)
-	// A partition left by an earlier devnet process is part of the state.
-	return r.loadPartition(ctx)
+	return nil
 }
 
 // Attach picks up a devnet that an earlier `devnet up` set up, creating
@@ -186,17 +187,13 @@ func (r *Runtime) Attach(ctx context.Context, net *runtime.Network) error {
 		image = cs.Items[0].Image
 	}
 	r.use(net, layout, image)
-	return r.loadPartition(ctx)
+	return nil
 }
 
-// use makes layout the runtime's devnet, every node at its own address.
+// use makes layout the runtime's devnet.
 func (r *Runtime) use(net *runtime.Network, layout *compose.Layout, image string) {
-	current := make(map[string]netip.Addr, len(layout.Services))
-	for _, s := range layout.Services {
-		current[s.Node.Name] = s.IP
-	}
 	r.mu.Lock()
-	r.image, r.net, r.layout, r.current = image, net, layout, current
+	r.image, r.net, r.layout = image, net, layout
 	r.mu.Unlock()
 }
 
@@ -210,20 +207,18 @@ func (r *Runtime) service(name string) (*compose.Service, error) {
 	return r.layout.Service(name)
 }
 
-// Endpoint is the node's control API on its current address: the host
+// Endpoint is the node's control API at its static address: the host
 // reaches the containers of a bridge network directly.
 func (r *Runtime) Endpoint(name string) (string, error) {
-	if _, err := r.service(name); err != nil {
+	s, err := r.service(name)
+	if err != nil {
 		return "", err
 	}
-	r.mu.Lock()
-	ip := r.current[name]
-	r.mu.Unlock()
-	return "http://" + netip.AddrPortFrom(ip, compose.RPCPort).String(), nil
+	return "http://" + netip.AddrPortFrom(s.IP, compose.RPCPort).String(), nil
 }
 
 // Multiaddr is the node's p2p address on the devnet network. It does not
-// change across restarts, nor after a partition is healed.
+// change across restarts or partitions.
 func (r *Runtime) Multiaddr(name string) (string, error) {
 	s, err := r.service(name)
 	if err != nil {

@@ -86,7 +86,7 @@ func (r *Runtime) execIn(ctx context.Context, id string, argv []string) (string,
 }
 
 // runOnce runs chaind in a new container on the node's volume, without a
-// network, and removes it afterwards even if ctx ended.
+// network.
 func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string) (string, error) {
 	r.mu.Lock()
 	image, devnet := r.image, r.layout.Devnet
@@ -94,17 +94,23 @@ func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string
 	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
 		return "", fmt.Errorf("volume: %w", err)
 	}
-	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{
+	return r.runContainer(ctx,
+		&container.Config{
 			Image:  image,
 			Cmd:    argv,
 			Labels: map[string]string{runtime.LabelDevnet: devnet, runtime.LabelNode: s.Node.Name, labelExec: "1"},
 		},
-		HostConfig: &container.HostConfig{
+		&container.HostConfig{
 			NetworkMode: "none",
 			Binds:       []string{s.Volume + ":" + compose.DataDir},
-		},
-	})
+		})
+}
+
+// runContainer runs a container to completion and returns its stdout; it
+// removes the container afterwards even if ctx ended. cfg carries the
+// devnet label, so Down also finds one left by a crash.
+func (r *Runtime) runContainer(ctx context.Context, cfg *container.Config, host *container.HostConfig) (string, error) {
+	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 	if err != nil {
 		return "", fmt.Errorf("create: %w", err)
 	}
@@ -112,7 +118,7 @@ func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		if _, err := r.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			r.log.Warn("one-off container left behind (devnet down removes it)", "node", s.Node.Name, "container", created.ID, "err", err)
+			r.log.Warn("one-off container left behind (devnet down removes it)", "container", created.ID, "err", err)
 		}
 	}()
 	if _, err := r.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {

@@ -40,25 +40,38 @@ func BuildImage(ctx context.Context, chaind, repo string, log *slog.Logger) (str
 
 // EnsureImage is BuildImage on an existing client.
 func EnsureImage(ctx context.Context, c *client.Client, chaind, repo string, log *slog.Logger) (string, error) {
-	bin, err := os.ReadFile(chaind)
+	return ensureImage(ctx, c, chaind, repo, true, compose.NewBuildContext, log)
+}
+
+// ensureImage builds the image of the static binary at path with newContext,
+// tagged repo:<content hash> (and repo:latest with latest), unless that tag
+// exists.
+func ensureImage(ctx context.Context, c *client.Client, path, repo string, latest bool,
+	newContext func([]byte) (*compose.BuildContext, error), log *slog.Logger) (string, error) {
+	bin, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("docker: image: chaind binary: %w", err)
+		return "", fmt.Errorf("docker: image %s: %w", repo, err)
 	}
 	if err := checkStatic(bin); err != nil {
-		return "", fmt.Errorf("docker: image: chaind binary %s: %w", chaind, err)
+		return "", fmt.Errorf("docker: image %s: binary %s: %w", repo, path, err)
 	}
-	bc, err := compose.NewBuildContext(bin)
+	bc, err := newContext(bin)
 	if err != nil {
-		return "", fmt.Errorf("docker: image from %s: %w", chaind, err)
+		return "", fmt.Errorf("docker: image %s from %s: %w", repo, path, err)
 	}
-	ref, latest := repo+":"+bc.Hash, repo+":latest"
+	ref, tags := repo+":"+bc.Hash, []string{repo + ":" + bc.Hash}
+	if latest {
+		tags = append(tags, repo+":latest")
+	}
 	_, err = c.ImageInspect(ctx, ref)
 	switch {
 	case err == nil:
 		log.Debug("image up to date", "image", ref)
 		// latest may point at another build since; point it back.
-		if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: latest}); err != nil {
-			return "", fmt.Errorf("docker: tag %s as %s: %w", ref, latest, err)
+		for _, t := range tags[1:] {
+			if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: t}); err != nil {
+				return "", fmt.Errorf("docker: tag %s as %s: %w", ref, t, err)
+			}
 		}
 		return ref, nil
 	case !cerrdefs.IsNotFound(err):
@@ -66,7 +79,7 @@ func EnsureImage(ctx context.Context, c *client.Client, chaind, repo string, log
 	}
 	start := time.Now()
 	res, err := c.ImageBuild(ctx, bytes.NewReader(bc.Tar), client.ImageBuildOptions{
-		Tags:        []string{ref, latest},
+		Tags:        tags,
 		Remove:      true,
 		ForceRemove: true,
 		Labels:      map[string]string{"devchain.image": bc.Hash},

@@ -55,7 +55,10 @@ type node struct {
 // Chain is the chain of one data dir.
 type Chain struct {
 	mu      sync.RWMutex // guards everything below and all writes
-	evMu    sync.Mutex   // orders event delivery
+	evMu    sync.Mutex   // guards evDone; held while events are delivered
+	evCond  *sync.Cond   // signals evDone changes
+	evNext  uint64       // ticket of the next event (under mu)
+	evDone  uint64       // tickets delivered (under evMu)
 	db      *store.DB
 	p       chain.Params
 	dataDir string
@@ -95,6 +98,7 @@ func open(dataDir string, p chain.Params, adopt bool) (*Chain, error) {
 		now:     time.Now,
 		workers: runtime.GOMAXPROCS(0),
 	}
+	c.evCond = sync.NewCond(&c.evMu)
 	if err := c.init(adopt); err != nil {
 		db.Close()
 		return nil, err
@@ -279,18 +283,26 @@ func (c *Chain) Subscribe(fn func(Event)) {
 	c.subs = append(c.subs, fn)
 }
 
-// unlockAndNotify releases the write lock and delivers ev, keeping the
-// order of events the same as the order of commits.
+// unlockAndNotify releases the write lock and delivers ev. Events keep the
+// order of the commits: each takes a ticket under the write lock and waits
+// for its turn after releasing it (so subscribers can read the chain).
 func (c *Chain) unlockAndNotify(ev *Event) {
 	if len(ev.Connected) == 0 && len(ev.Disconnected) == 0 {
 		c.mu.Unlock()
 		return
 	}
 	subs := c.subs
-	c.evMu.Lock()
+	ticket := c.evNext
+	c.evNext++
 	c.mu.Unlock()
+	c.evMu.Lock()
 	defer c.evMu.Unlock()
+	for c.evDone != ticket {
+		c.evCond.Wait()
+	}
 	for _, fn := range subs {
 		fn(*ev)
 	}
+	c.evDone++
+	c.evCond.Broadcast()
 }

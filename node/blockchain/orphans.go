@@ -2,12 +2,16 @@ package blockchain
 
 import "github.com/devchain/devchain/node/chain"
 
-// MaxOrphans bounds the blocks kept while their parent is unknown; the
-// oldest goes first.
-const MaxOrphans = 100
+// MaxOrphans and MaxOrphanBytes bound the blocks kept while their parent
+// is unknown; the oldest goes first.
+const (
+	MaxOrphans     = 100
+	MaxOrphanBytes = 16 << 20
+)
 
 type orphanPool struct {
 	max    int
+	bytes  int
 	blocks map[chain.Hash]*chain.Block
 	byPrev map[chain.Hash][]chain.Hash
 	order  []chain.Hash // arrival order, for eviction
@@ -22,9 +26,11 @@ func (o *orphanPool) get(h chain.Hash) *chain.Block { return o.blocks[h] }
 func (o *orphanPool) len() int                      { return len(o.blocks) }
 
 func (o *orphanPool) add(h chain.Hash, b *chain.Block) {
-	for len(o.blocks) >= o.max && len(o.order) > 0 {
+	size := b.SerializeSize()
+	for (len(o.blocks) >= o.max || o.bytes+size > MaxOrphanBytes) && len(o.order) > 0 {
 		o.remove(o.order[0])
 	}
+	o.bytes += size
 	o.blocks[h] = b
 	o.byPrev[b.Header.PrevHash] = append(o.byPrev[b.Header.PrevHash], h)
 	o.order = append(o.order, h)
@@ -36,6 +42,7 @@ func (o *orphanPool) remove(h chain.Hash) {
 		return
 	}
 	delete(o.blocks, h)
+	o.bytes -= b.SerializeSize()
 	p := b.Header.PrevHash
 	kids := o.byPrev[p]
 	for i, k := range kids {

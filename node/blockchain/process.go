@@ -10,6 +10,9 @@ import (
 	"github.com/devchain/devchain/node/store"
 )
 
+// errFuture marks a block refused only because our clock is behind it.
+var errFuture = errors.New("from the future")
+
 // Status says what ProcessBlock did with a block.
 type Status int
 
@@ -99,7 +102,9 @@ func (c *Chain) accept(b *chain.Block, h chain.Hash, ids []chain.Hash, ev *Event
 		return res, nil
 	}
 	if err := c.checkHeaderContext(&b.Header, parent); err != nil {
-		c.reject.add(h)
+		if !errors.Is(err, errFuture) { // a block from the future may be valid later
+			c.reject.add(h)
+		}
 		return res, fmt.Errorf("block %s: %w", h, err)
 	}
 	n := &node{hash: h, parent: parent, height: parent.height + 1, time: b.Header.Timestamp,
@@ -156,7 +161,8 @@ func (c *Chain) checkHeaderContext(h *chain.Header, parent *node) error {
 		return chain.Invalid(chain.RuleTimestamp, "timestamp %d before the median %d of the last blocks", h.Timestamp, mtp)
 	}
 	if limit := c.now().Unix() + chain.MaxFutureDrift; h.Timestamp > limit {
-		return chain.Invalid(chain.RuleTimestamp, "timestamp %d more than %ds ahead of our clock", h.Timestamp, chain.MaxFutureDrift)
+		return fmt.Errorf("%w: %w", errFuture,
+			chain.Invalid(chain.RuleTimestamp, "timestamp %d more than %ds ahead of our clock", h.Timestamp, chain.MaxFutureDrift))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package blockchain
 
 import (
+	"errors"
 	"log/slog"
 
 	"github.com/devchain/devchain/node/chain"
@@ -13,6 +14,17 @@ import (
 // and fit the block limits; the others are left out and logged. The
 // timestamp is the clock, or the past median if the clock is behind it.
 func (c *Chain) Template(payTo [20]byte, txs []*chain.Tx) (*chain.Block, error) {
+	for attempt := 0; ; attempt++ {
+		b, err := c.template(payTo, txs)
+		if !errors.Is(err, errTipMoved) || attempt == 10 {
+			return b, err
+		}
+	}
+}
+
+var errTipMoved = errors.New("the tip moved while the template was built")
+
+func (c *Chain) template(payTo [20]byte, txs []*chain.Tx) (*chain.Block, error) {
 	c.mu.RLock()
 	tip := c.tip()
 	ts := max(c.now().Unix(), medianTime(tip))
@@ -23,6 +35,11 @@ func (c *Chain) Template(payTo [20]byte, txs []*chain.Tx) (*chain.Block, error) 
 	size := chain.HeaderSize + 10 + 200 // header, count, coinbase
 	io := 2                             // coinbase input and output
 	err := c.db.View(func(x *store.Txn) error {
+		if h, _, err := x.Tip(); err != nil {
+			return err
+		} else if h != tip.hash { // the UTXO set read here must be the tip's
+			return errTipMoved
+		}
 		view := newOverlay(x)
 		for _, tx := range txs {
 			id := tx.ID()

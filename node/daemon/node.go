@@ -133,7 +133,7 @@ func Start(cfg Config) (n *Node, err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.Sync.Start()
-	n.Connector.Start(ctx)
+	n.Connector.Start()
 	if cfg.Minter != "" {
 		n.wg.Add(1)
 		go func() {
@@ -164,6 +164,7 @@ func (n *Node) Close() error {
 		}
 		n.cancel()
 		n.wg.Wait()
+		n.Connector.Close()
 		n.Sync.Close()
 		errs = append(errs, n.dht.Close(), n.Host.Close(), n.peers.Close(), n.Chain.Close())
 		err = errors.Join(errs...)

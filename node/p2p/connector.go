@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ type ConnectorConfig struct {
 type Connector struct {
 	cfg       ConnectorConfig
 	peerdbHit atomic.Bool
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // NewConnector fills in defaults.
@@ -62,7 +66,23 @@ func NewConnector(cfg ConnectorConfig) *Connector {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Connector{cfg: cfg}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Connector{cfg: cfg, ctx: ctx, cancel: cancel}
+}
+
+// Close stops the connector's loops and dials and waits for them.
+func (c *Connector) Close() {
+	c.cancel()
+	c.wg.Wait()
+}
+
+// goDo runs fn in a goroutine Close waits for.
+func (c *Connector) goDo(fn func()) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		fn()
+	}()
 }
 
 // Via says how the node got connected: "peerdb" when a saved peer
@@ -78,10 +98,10 @@ func (c *Connector) Via() string {
 }
 
 // Start dials the saved peers (all at once, short timeout), then runs the
-// rendezvous discovery and the redial loop until ctx ends. Discovery runs
-// even when a saved peer answered, so nodes that joined meanwhile are
-// found.
-func (c *Connector) Start(ctx context.Context) {
+// rendezvous discovery and the redial loop until Close. Discovery runs even
+// when a saved peer answered, so nodes that joined meanwhile are found.
+func (c *Connector) Start() {
+	ctx := c.ctx
 	if n := c.dialSaved(ctx, nil); n > 0 {
 		c.peerdbHit.Store(true)
 		c.cfg.Log.Info("connected via peer DB", "peers", n)
@@ -92,9 +112,9 @@ func (c *Connector) Start(ctx context.Context) {
 			Namespace: c.cfg.Rendezvous, Interval: c.cfg.DiscoveryInterval,
 			Found: c.found, Log: c.cfg.Log,
 		}
-		go r.Run(ctx)
+		c.goDo(func() { r.Run(ctx) })
 	}
-	go c.redial(ctx)
+	c.goDo(func() { c.redial(ctx) })
 }
 
 // dialSaved dials every saved peer not connected and not refused, counts
@@ -155,7 +175,7 @@ func (c *Connector) found(ctx context.Context, p peer.AddrInfo) {
 	if c.cfg.Host.Network().Connectedness(p.ID) == network.Connected || !c.cfg.Gater.Allowed(p.ID) {
 		return
 	}
-	go func() {
+	c.goDo(func() {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := c.cfg.Host.Connect(cctx, p); err != nil {
@@ -163,7 +183,7 @@ func (c *Connector) found(ctx context.Context, p peer.AddrInfo) {
 			return
 		}
 		c.cfg.Log.Info("connected via rendezvous", "peer", p.ID)
-	}()
+	})
 }
 
 // Saw saves a peer that completed the sync handshake, with the listen
@@ -171,11 +191,13 @@ func (c *Connector) found(ctx context.Context, p peer.AddrInfo) {
 // ephemeral port, useless for dialing later).
 func (c *Connector) Saw(conn network.Conn) {
 	id := conn.RemotePeer()
-	go func() {
+	c.goDo(func() {
 		if ids, ok := c.cfg.Host.(interface{ IDService() identify.IDService }); ok {
 			select {
 			case <-ids.IDService().IdentifyWait(conn):
 			case <-time.After(5 * time.Second):
+			case <-c.ctx.Done():
+				return
 			}
 		}
 		addrs := c.cfg.Host.Peerstore().Addrs(id)
@@ -185,5 +207,5 @@ func (c *Connector) Saw(conn network.Conn) {
 		if err := c.cfg.PeerDB.Seen(peer.AddrInfo{ID: id, Addrs: dedupAddrs(addrs)}); err != nil {
 			c.cfg.Log.Warn("saving peer", "peer", id, "err", err)
 		}
-	}()
+	})
 }

@@ -86,7 +86,9 @@ type Sync struct {
 	mu        sync.Mutex
 	peers     map[peer.ID]*peerConn
 	opening   map[peer.ID]bool
-	inflight  map[chain.Hash]peer.ID // blocks and txs asked for, by whom
+	inflight  map[chain.Hash]request // blocks and txs asked for
+	runs      sync.WaitGroup         // peer streams being served
+	stop      chan struct{}
 	syncPeer  peer.ID
 	notifiee  *network.NotifyBundle
 	closed    bool
@@ -112,7 +114,8 @@ func NewSync(cfg SyncConfig) *Sync {
 		genesis:   cfg.Chain.Genesis(),
 		peers:     map[peer.ID]*peerConn{},
 		opening:   map[peer.ID]bool{},
-		inflight:  map[chain.Hash]peer.ID{},
+		inflight:  map[chain.Hash]request{},
+		stop:      make(chan struct{}),
 		handshake: 10 * time.Second,
 	}
 }
@@ -128,6 +131,7 @@ func (s *Sync) Start() {
 		}
 	}}
 	s.cfg.Host.Network().Notify(s.notifiee)
+	go s.watchdog()
 	for _, id := range s.cfg.Host.Network().Peers() {
 		if s.cfg.Host.ID() < id {
 			go s.open(id)
@@ -142,7 +146,12 @@ func (s *Sync) Close() {
 		s.cfg.Host.Network().StopNotify(s.notifiee)
 	}
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.closed = true
+	close(s.stop)
 	peers := make([]*peerConn, 0, len(s.peers))
 	for _, p := range s.peers {
 		peers = append(peers, p)
@@ -151,6 +160,7 @@ func (s *Sync) Close() {
 	for _, p := range peers {
 		p.close()
 	}
+	s.runs.Wait() // no handler touches the chain after Close
 }
 
 // open starts the stream to a peer unless one exists or is being opened.
@@ -192,7 +202,9 @@ func (s *Sync) run(st network.Stream) {
 	}
 	old := s.peers[p.id]
 	s.peers[p.id] = p
+	s.runs.Add(1)
 	s.mu.Unlock()
+	defer s.runs.Done()
 	if old != nil {
 		old.close() // the peer reconnected; its old stream is stale
 	}
@@ -292,8 +304,8 @@ func (s *Sync) remove(p *peerConn) {
 	if s.peers[p.id] == p {
 		delete(s.peers, p.id)
 	}
-	for h, id := range s.inflight {
-		if id == p.id {
+	for h, r := range s.inflight {
+		if r.from == p.id {
 			delete(s.inflight, h)
 		}
 	}
@@ -301,11 +313,26 @@ func (s *Sync) remove(p *peerConn) {
 	if wasSync {
 		s.syncPeer = ""
 	}
+	reopen := !s.closed && s.peers[p.id] == nil && s.cfg.Host.ID() < p.id
 	s.mu.Unlock()
 	if wasSync {
 		s.maybeSync()
 	}
+	if reopen {
+		// The stream died but a connection may remain (or a newer one
+		// arrived while this stream was still registered): open again
+		// after a pause, if still connected.
+		time.AfterFunc(reopenDelay, func() {
+			if s.cfg.Host.Network().Connectedness(p.id) == network.Connected {
+				s.open(p.id)
+			}
+		})
+	}
 }
+
+// reopenDelay paces new streams to a peer still connected after its
+// stream ended.
+const reopenDelay = 500 * time.Millisecond
 
 // misbehaved disconnects a peer and refuses it for BanFor.
 func (s *Sync) misbehaved(p *peerConn, err error) {
@@ -358,14 +385,50 @@ func (s *Sync) sendGetBlocks(p *peerConn, m *wire.GetBlocks) {
 	_ = p.send(m)
 }
 
+// requestTimeout is how long a requested block or tx may take before
+// another peer may be asked and a stalled sync is restarted.
+const requestTimeout = 20 * time.Second
+
+type request struct {
+	from peer.ID
+	at   time.Time
+}
+
+// watchdog forgets requests a peer left unanswered and restarts a stalled
+// sync, so one slow peer cannot hold the node behind.
+func (s *Sync) watchdog() {
+	t := time.NewTicker(requestTimeout / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		stalled := false
+		for h, r := range s.inflight {
+			if time.Since(r.at) >= requestTimeout {
+				delete(s.inflight, h)
+				stalled = true
+			}
+		}
+		if stalled {
+			s.syncPeer = ""
+		}
+		s.mu.Unlock()
+		s.maybeSync()
+	}
+}
+
 // claim records that h is being fetched from id; false when it already is.
 func (s *Sync) claim(h chain.Hash, id peer.ID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.inflight[h]; ok {
+	if r, ok := s.inflight[h]; ok && time.Since(r.at) < requestTimeout {
 		return false
 	}
-	s.inflight[h] = id
+	s.inflight[h] = request{from: id, at: time.Now()}
 	return true
 }
 

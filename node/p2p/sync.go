@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -224,7 +225,15 @@ func (s *Sync) run(st network.Stream) {
 	}
 }
 
-func (s *Sync) serve(p *peerConn) error {
+func (s *Sync) serve(p *peerConn) (err error) {
+	// A bug in decoding or handling a peer's message must cost that peer
+	// its connection, not the node its life.
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Log.Error("panic handling peer message", "peer", p.id, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: message caused a panic: %v", errMisbehaving, r)
+		}
+	}()
 	r := bufio.NewReaderSize(p.stream, 64<<10)
 	if err := s.doHandshake(p, r); err != nil {
 		return err

@@ -1,8 +1,13 @@
 package p2p
 
 import (
+	"context"
+	"math/big"
 	"testing"
 	"time"
+
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/wire"
 )
 
 func TestSyncAndRelay(t *testing.T) {
@@ -17,5 +22,57 @@ func TestSyncAndRelay(t *testing.T) {
 	waitFor(t, 5*time.Second, "a to receive b's new block", func() bool { return a.tip() == b.tip() })
 	if a.height() != 31 {
 		t.Fatalf("a at height %d, want 31", a.height())
+	}
+}
+
+// A block whose parent is unknown makes the node ask the sender for the
+// missing ancestors (getblocks with its locator).
+func TestOrphanRequestsAncestors(t *testing.T) {
+	src := newTestNode(t, testParams)
+	src.mine(t, 5)
+	orphan, err := src.chain.BlockAt(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := newTestNode(t, testParams)
+
+	// A bare host speaking the protocol by hand, claiming no work so the
+	// node does not sync from it on its own.
+	key, _ := identity.LoadOrCreate(t.TempDir()+"/raw.key", "")
+	raw, _, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := raw.Connect(ctx, dst.info()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := raw.NewStream(ctx, dst.host.ID(), ProtocolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetDeadline(time.Now().Add(10 * time.Second))
+	for _, m := range []wire.Message{
+		&wire.Version{Protocol: wire.ProtocolVersion, Genesis: dst.chain.Genesis(), TotalWork: big.NewInt(0)},
+		&wire.Verack{},
+		&wire.Block{Raw: orphan.Bytes()},
+	} {
+		if err := wire.WriteMessage(st, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		m, err := wire.ReadMessage(st)
+		if err != nil {
+			t.Fatalf("no getblocks after an orphan: %v", err)
+		}
+		if gb, ok := m.(*wire.GetBlocks); ok {
+			if len(gb.Locator) == 0 || gb.Locator[0] != dst.chain.Genesis() {
+				t.Fatalf("getblocks locator %x, want the node's chain (genesis)", gb.Locator)
+			}
+			return
+		}
 	}
 }

@@ -43,6 +43,12 @@ func (r *reader) fail(format string, a ...any) {
 	}
 }
 
+// failed records an error (if none yet) and returns the first one.
+func (r *reader) failed(format string, a ...any) error {
+	r.fail(format, a...)
+	return r.err
+}
+
 func (r *reader) take(n int, what string) []byte {
 	if r.err != nil {
 		return nil

@@ -91,8 +91,3 @@ func DecodeTx(b []byte) (*Tx, error) {
 	}
 	return tx, nil
 }
-
-func (r *reader) failed(format string, a ...any) error {
-	r.fail(format, a...)
-	return r.err
-}

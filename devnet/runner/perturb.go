@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/devchain/devchain/devnet/scenario"
@@ -143,8 +144,5 @@ func trim(s string) string {
 	if len(s) > maxLen {
 		s = s[:maxLen] + "…"
 	}
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
-		s = s[:len(s)-1]
-	}
-	return s
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
 }

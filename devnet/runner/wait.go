@@ -123,11 +123,12 @@ func (r *Runner) waitFor(ctx context.Context, within time.Duration, progress fun
 	var best uint64
 	for first := true; ; first = false {
 		snap := r.poll(ctx)
-		disp.show(snap.names, snap.lines())
 		ok, report, err := cond(ctx, snap)
 		if err != nil || ok {
 			return err
 		}
+		// Only a wait that did not hold at once is worth status lines.
+		disp.show(snap.names, snap.lines())
 		now := r.now()
 		if p := progress(snap); p > best {
 			if !first {

@@ -75,18 +75,11 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 			return err
 		}
 	}
-	p.mu.Lock()
-	answer := p.pendingGetBlocks > 0
-	if answer {
-		p.pendingGetBlocks--
-	}
-	p.mu.Unlock()
-	if !answer {
+	if !m.Answer {
 		return nil
 	}
 	if blocks == MaxBlocksPerInv {
-		s.sendGetBlocks(p, &wire.GetBlocks{Locator: []wire.Hash{last, s.genesis}})
-		return nil
+		return p.send(&wire.GetBlocks{Locator: []wire.Hash{last, s.genesis}})
 	}
 	// The batch is complete: the peer has nothing more past what it sent.
 	s.mu.Lock()
@@ -141,7 +134,7 @@ func (s *Sync) onGetBlocks(p *peerConn, m *wire.GetBlocks) error {
 		loc[i] = h
 	}
 	hashes := s.cfg.Chain.HashesAfter(loc, MaxBlocksPerInv)
-	inv := &wire.Inv{Items: make([]wire.InvVect, 0, len(hashes))}
+	inv := &wire.Inv{Answer: true, Items: make([]wire.InvVect, 0, len(hashes))}
 	for _, h := range hashes {
 		inv.Items = append(inv.Items, wire.InvVect{Type: wire.InvBlock, Hash: h})
 		p.markKnown(h)

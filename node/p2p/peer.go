@@ -42,7 +42,6 @@ type peerConn struct {
 	version *wire.Version
 	work    *big.Int // best work the peer claimed; zeroed once it has nothing new
 
-	pendingGetBlocks int // getblocks sent and not yet answered
 }
 
 func newPeerConn(s network.Stream) *peerConn {

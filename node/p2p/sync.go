@@ -384,13 +384,6 @@ func (s *Sync) getBlocks(p *peerConn) {
 	for _, h := range loc {
 		m.Locator = append(m.Locator, h)
 	}
-	s.sendGetBlocks(p, m)
-}
-
-func (s *Sync) sendGetBlocks(p *peerConn, m *wire.GetBlocks) {
-	p.mu.Lock()
-	p.pendingGetBlocks++
-	p.mu.Unlock()
 	_ = p.send(m)
 }
 

@@ -54,13 +54,34 @@ func decodeInvList(r *reader) (invList, error) {
 	return l, nil
 }
 
-// Inv announces items the sender has: new blocks and transactions, or the
-// answer to a getblocks.
-type Inv struct{ Items []InvVect }
+// Inv announces items the sender has: new blocks and transactions, or,
+// with Answer set, the answer to a getblocks. The flag lets the requester
+// tell its answer from announcements that crossed it on the wire.
+type Inv struct {
+	Answer bool
+	Items  []InvVect
+}
 
-func (*Inv) Command() string    { return CmdInv }
-func (m *Inv) encode(w *writer) { invList(m.Items).encode(w) }
-func (m *Inv) decode(r *reader) (err error) {
+func (*Inv) Command() string { return CmdInv }
+
+func (m *Inv) encode(w *writer) {
+	var flags uint8
+	if m.Answer {
+		flags = 1
+	}
+	w.u8(flags)
+	invList(m.Items).encode(w)
+}
+
+func (m *Inv) decode(r *reader) error {
+	flags, err := r.u8()
+	if err != nil {
+		return err
+	}
+	if flags > 1 {
+		return fmt.Errorf("inv flags %#x", flags)
+	}
+	m.Answer = flags == 1
 	m.Items, err = decodeInvList(r)
 	return err
 }

@@ -18,6 +18,7 @@ func sampleMessages() []Message {
 		&Version{Protocol: ProtocolVersion, Genesis: h, BestHeight: 7, BestHash: Hash{7}, TotalWork: big.NewInt(1 << 40), UserAgent: "chaind/test", Nonce: 42},
 		&Verack{},
 		&Inv{Items: items},
+		&Inv{Answer: true, Items: items[:1]},
 		&GetData{Items: items},
 		&NotFound{Items: items[:1]},
 		&GetBlocks{Locator: []Hash{h, {4}}, Stop: Hash{5}},
@@ -73,8 +74,8 @@ func header(cmd string, n uint32) []byte {
 }
 
 func TestRejectsBadFrames(t *testing.T) {
-	tooManyItems := binary.BigEndian.AppendUint32(nil, MaxInvItems+1)
-	lyingCount := binary.BigEndian.AppendUint32(nil, 1000) // no items follow
+	tooManyItems := binary.BigEndian.AppendUint32([]byte{0}, MaxInvItems+1)
+	lyingCount := binary.BigEndian.AppendUint32([]byte{0}, 1000) // no items follow
 	cases := map[string]struct {
 		frame []byte
 		want  error
@@ -85,9 +86,10 @@ func TestRejectsBadFrames(t *testing.T) {
 		"bad padding":     {append(append([]byte("ping\x00x"), make([]byte, 6)...), 0, 0, 0, 0), ErrMalformed},
 		"short payload":   {append(header(CmdPing, 4), 1, 2, 3, 4), ErrMalformed},
 		"trailing bytes":  {append(header(CmdVerack, 1), 0), ErrMalformed},
-		"too many items":  {append(header(CmdInv, 4), tooManyItems...), ErrMalformed},
-		"lying count":     {append(header(CmdInv, 4), lyingCount...), ErrMalformed},
-		"bad inv type":    {append(header(CmdInv, 4+33), append(binary.BigEndian.AppendUint32(nil, 1), make([]byte, 33)...)...), ErrMalformed},
+		"too many items":  {append(header(CmdInv, 5), tooManyItems...), ErrMalformed},
+		"lying count":     {append(header(CmdInv, 5), lyingCount...), ErrMalformed},
+		"bad inv flags":   {append(header(CmdInv, 5), 2, 0, 0, 0, 0), ErrMalformed},
+		"bad inv type":    {append(header(CmdGetData, 4+33), append(binary.BigEndian.AppendUint32(nil, 1), make([]byte, 33)...)...), ErrMalformed},
 	}
 	for name, c := range cases {
 		_, err := ReadMessage(bytes.NewReader(c.frame))

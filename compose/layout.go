@@ -40,15 +40,17 @@ const (
 	firstNodeHost      = 10
 )
 
-// Healthcheck is the container healthcheck: chaind checks its own RPC, so the
-// image needs no shell. The interval is long because each check is an exec
-// and a 50-node devnet would otherwise keep the engine busy; readiness is
-// decided by devnet through the RPC, not by this status.
-var Healthcheck = struct {
+// HealthConfig is a container healthcheck.
+type HealthConfig struct {
 	Test                           []string
 	Interval, Timeout, StartPeriod time.Duration
 	Retries                        int
-}{
+}
+
+// Healthcheck is the container healthcheck: chaind checks its own RPC, so the
+// image needs no shell. Readiness is decided by devnet through the RPC, not
+// by this status; Layout.Healthcheck stretches the interval for big devnets.
+var Healthcheck = HealthConfig{
 	Test:        []string{"CMD", "/chaind", "healthcheck", "-rpc", "127.0.0.1:" + strconv.Itoa(RPCPort)},
 	Interval:    10 * time.Second,
 	Timeout:     3 * time.Second,
@@ -219,6 +221,21 @@ func commonFlags(n *runtime.Node) []string {
 // node's data (through its RPC when it runs, offline otherwise).
 func ExecArgs(n *runtime.Node, args []string) []string {
 	return append(append([]string(nil), args...), commonFlags(n)...)
+}
+
+// healthChecksPerSecond bounds the healthcheck load of a devnet: each check
+// is an exec of chaind, and on a small machine 50 nodes checked every 10 s
+// take a good part of a core.
+const healthChecksPerSecond = 2
+
+// Healthcheck is the healthcheck of the devnet's containers: Healthcheck,
+// with a longer interval when there are many nodes.
+func (l *Layout) Healthcheck() HealthConfig {
+	hc := Healthcheck
+	if d := time.Duration(len(l.Services)) * time.Second / healthChecksPerSecond; d > hc.Interval {
+		hc.Interval = d.Round(time.Second)
+	}
+	return hc
 }
 
 // Service returns the service of the named node.

@@ -130,6 +130,7 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 		}},
 		Volumes: make(map[string]volumeSpec, len(l.Services)),
 	}
+	hc := l.Healthcheck()
 	for _, s := range l.Services {
 		svc := service{
 			Image:           opts.Image,
@@ -141,11 +142,11 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 			Networks:        map[string]serviceNetwork{networkKey: {IPv4Address: s.IP.String()}},
 			Volumes:         []string{s.Node.Name + ":" + DataDir},
 			Healthcheck: healthcheck{
-				Test:        Healthcheck.Test,
-				Interval:    duration(Healthcheck.Interval),
-				Timeout:     duration(Healthcheck.Timeout),
-				StartPeriod: duration(Healthcheck.StartPeriod),
-				Retries:     Healthcheck.Retries,
+				Test:        hc.Test,
+				Interval:    duration(hc.Interval),
+				Timeout:     duration(hc.Timeout),
+				StartPeriod: duration(hc.StartPeriod),
+				Retries:     hc.Retries,
 			},
 		}
 		if l.HasKey {

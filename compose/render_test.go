@@ -3,6 +3,7 @@ package compose
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/devchain/devchain/devnet/runtime"
 	"github.com/devchain/devchain/node/identity"
@@ -143,6 +145,26 @@ func TestLayoutAddressesAndArgs(t *testing.T) {
 	if got := ExecArgs(&peer.Node, []string{"getbalance", "-address", "w1"}); !slices.Equal(got,
 		[]string{"getbalance", "-address", "w1", "--datadir", "/data", "--difficulty", "8"}) {
 		t.Errorf("ExecArgs = %q", got)
+	}
+}
+
+func TestHealthcheckIntervalGrowsWithNodes(t *testing.T) {
+	net := testNetwork(t)
+	l, err := NewLayout(net, DefaultSubnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Healthcheck().Interval; got != Healthcheck.Interval {
+		t.Errorf("4 nodes: interval %v, want %v", got, Healthcheck.Interval)
+	}
+	for i := range 46 {
+		net.Nodes = append(net.Nodes, runtime.Node{Name: fmt.Sprintf("extra-%d", i), Role: runtime.RoleNode})
+	}
+	if l, err = NewLayout(net, DefaultSubnet); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Healthcheck().Interval; got != 25*time.Second {
+		t.Errorf("50 nodes: interval %v, want 25s (2 checks a second)", got)
 	}
 }
 

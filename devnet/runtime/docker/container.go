@@ -62,7 +62,7 @@ func (r *Runtime) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
 		return "", fmt.Errorf("docker: volume of node %s: %w", s.Node.Name, err)
 	}
-	hc := compose.Healthcheck
+	hc := layout.Healthcheck()
 	init := true
 	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: s.Container,

@@ -79,7 +79,18 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 		return nil
 	}
 	if blocks == MaxBlocksPerInv {
-		return p.send(&wire.GetBlocks{Locator: []wire.Hash{last, s.genesis}})
+		// Only the sync peer streams the rest, so blocks keep arriving
+		// parent-first instead of racing in from several peers.
+		s.mu.Lock()
+		if s.syncPeer == "" {
+			s.syncPeer = p.id
+		}
+		mine := s.syncPeer == p.id
+		s.mu.Unlock()
+		if mine {
+			return p.send(&wire.GetBlocks{Locator: []wire.Hash{last, s.genesis}})
+		}
+		return nil
 	}
 	// The batch is complete: the peer has nothing more past what it sent.
 	s.mu.Lock()

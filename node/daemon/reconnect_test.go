@@ -62,3 +62,29 @@ func TestReconnectFromPeerDB(t *testing.T) {
 	}
 	waitFor(t, 5*time.Second, "a to receive b's offline block", func() bool { return a.tip() == blocks[0].Hash() })
 }
+
+// A node that reconnected from its peer DB still joins the rendezvous, so
+// a node that arrives later finds it.
+func TestPeerDBStartKeepsRendezvous(t *testing.T) {
+	b := startBootstrap(t)
+	a := startNode(t, testConfig(t, "a", b.Addrs()...))
+	cfgB := testConfig(t, "b", b.Addrs()...)
+	nb := startNode(t, cfgB)
+	waitFor(t, 15*time.Second, "b to save a", func() bool { return saved(t, nb, a) })
+	nb.Close()
+	// b restarts on a new port: the newcomer can only reach it if b, though
+	// connected from its peer DB, takes part in the DHT again.
+	nb = startNode(t, cfgB)
+	if via := nb.status(t).ConnectedVia; via != p2p.ViaPeerDB {
+		t.Fatalf("connected_via = %q, want peerdb", via)
+	}
+	late := startNode(t, testConfig(t, "late", b.Addrs()...))
+	waitFor(t, 15*time.Second, "the newcomer and b to find each other", func() bool {
+		for _, p := range late.Sync.Peers() {
+			if p.ID == nb.Host.ID() {
+				return true
+			}
+		}
+		return false
+	})
+}

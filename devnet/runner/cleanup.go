@@ -19,7 +19,7 @@ const teardownTimeout = 2 * time.Minute
 func (r *Runner) teardown(ctx context.Context, cause error) {
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
 	defer cancel()
-	r.steps.printf("FAILED: %v", cause)
+	r.steps.printf("FAILED: %s", firstLine(cause.Error()))
 	if r.Artifacts != "" {
 		if err := r.CollectArtifacts(tctx, r.Artifacts); err != nil {
 			r.steps.printf("artefacts: %v", err)

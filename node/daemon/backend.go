@@ -90,6 +90,8 @@ func (n *Node) Send(_ context.Context, req rpc.SendRequest) (chain.Hash, error) 
 	if err != nil {
 		return chain.Hash{}, fmt.Errorf("%w: to: %v", rpc.ErrBadRequest, err)
 	}
+	n.sendMu.Lock()
+	defer n.sendMu.Unlock()
 	tx, err := txbuilder.SendFromChain(n.Chain, key, n.Pool.Spent(), to, req.Amount, 0)
 	if err != nil {
 		return chain.Hash{}, fmt.Errorf("%w: %v", rpc.ErrBadRequest, err)

@@ -34,6 +34,7 @@ type Node struct {
 	rpc       *rpc.Server
 
 	mineMu sync.Mutex // one block template at a time (minter loop, /mint)
+	sendMu sync.Mutex // one payment built at a time: two must not pick the same outputs
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	closed sync.Once

@@ -12,12 +12,18 @@ import (
 	"testing"
 )
 
-// SIGINT in the middle of `devnet run` must leave no process and no state.
-func TestInterruptedRunLeavesNothing(t *testing.T) {
+func buildDevnet(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "devnet")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/devnet").CombinedOutput(); err != nil {
 		t.Fatalf("building devnet: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// SIGINT in the middle of `devnet run` must leave no process and no state.
+func TestInterruptedRunLeavesNothing(t *testing.T) {
+	bin := buildDevnet(t)
 	state := t.TempDir()
 	f := writeScenario(t, "name: sigint\nnodes:\n  - name: a\n  - name: b\nsteps:\n  - sleep: 1h\n")
 	cmd := exec.Command(bin, "--state-dir", state, "run", "-f", f, "--runtime", "process", "--chaind", fakeChaind,
@@ -41,7 +47,7 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 			break
 		}
 	}
-	pids := pidsUnder(t, state)
+	pids := pidsUnder(t, state, "sigint")
 	if len(pids) != 3 {
 		t.Fatalf("want 3 node processes before SIGINT, got %v; output:\n%s", pids, strings.Join(seen, "\n"))
 	}
@@ -64,9 +70,9 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 }
 
 // pidsUnder reads the node PIDs the process runtime recorded.
-func pidsUnder(t *testing.T, state string) []int {
+func pidsUnder(t *testing.T, state, devnet string) []int {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(state, "sigint", "process.json"))
+	raw, err := os.ReadFile(filepath.Join(state, devnet, "process.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,4 +91,43 @@ func pidsUnder(t *testing.T, state string) []int {
 		}
 	}
 	return pids
+}
+
+// SIGINT while `devnet up` waits for nodes that never answer tears them down.
+func TestInterruptedUpLeavesNothing(t *testing.T) {
+	bin := buildDevnet(t)
+	state := t.TempDir()
+	f := writeScenario(t, "name: uphang\nnodes:\n  - name: a\n")
+	cmd := exec.Command(bin, "--state-dir", state, "--log-level", "debug", "up", "-f", f, "--runtime", "process", "--chaind", fakeChaind)
+	cmd.Env = append(os.Environ(), "FAKECHAIND_HANG=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	// The debug log names each node as it starts; the bootstrap then hangs.
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() && !strings.Contains(lines.Text(), "msg=started") {
+	}
+	pids := pidsUnder(t, state, "uphang")
+	if len(pids) != 1 {
+		t.Fatalf("want the hanging bootstrap's pid, got %v", pids)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	if err := cmd.Wait(); err == nil {
+		t.Error("an interrupted up exited 0")
+	}
+	if syscall.Kill(pids[0], 0) == nil {
+		t.Errorf("node pid %d survived the interrupted up\n%s", pids[0], rest)
+	}
+	if _, err := os.Stat(filepath.Join(state, "uphang")); !os.IsNotExist(err) {
+		t.Errorf("state dir left after SIGINT: %v\n%s", err, rest)
+	}
 }

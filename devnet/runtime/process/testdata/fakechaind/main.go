@@ -55,6 +55,13 @@ func main() {
 }
 
 func serve(cmd string, flags map[string]string) {
+	if os.Getenv("FAKECHAIND_HANG") != "" {
+		// A node that never answers: tests interrupt devnet while it waits.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+		<-sig
+		return
+	}
 	l, err := net.Listen("tcp", flags["rpc"])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -117,9 +117,17 @@ func TestMisbehavingPeersAreDisconnected(t *testing.T) {
 		},
 		"invalid block": func(t *testing.T, st network.Stream) {
 			handshake(t, st)
-			if err := wire.WriteMessage(st, &wire.Block{Raw: bad.Bytes()}); err != nil {
+			if err := wire.WriteMessage(st, &wire.Block{Block: bad}); err != nil {
 				t.Fatal(err)
 			}
+		},
+		"undecodable block": func(t *testing.T, st network.Stream) {
+			handshake(t, st)
+			junk := append(binary.BigEndian.AppendUint32(nil, 6), "\x00block"...)
+			frame := make([]byte, wire.HeaderSize)
+			copy(frame, wire.CmdBlock)
+			binary.BigEndian.PutUint32(frame[wire.CommandSize:], uint32(len(junk)))
+			st.Write(append(frame, junk...))
 		},
 		"garbage after handshake": func(t *testing.T, st network.Stream) {
 			handshake(t, st)

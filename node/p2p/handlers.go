@@ -115,11 +115,11 @@ func (s *Sync) onGetData(p *peerConn, m *wire.GetData) error {
 		switch it.Type {
 		case wire.InvBlock:
 			if b, err := s.cfg.Chain.Block(h); err == nil {
-				msg = &wire.Block{Raw: b.Bytes()}
+				msg = &wire.Block{Block: b}
 			}
 		case wire.InvTx:
 			if tx := s.cfg.Pool.Get(h); tx != nil {
-				msg = &wire.Tx{Raw: tx.Bytes()}
+				msg = &wire.Tx{Tx: tx}
 			}
 		}
 		if msg == nil {
@@ -156,13 +156,11 @@ func (s *Sync) onGetBlocks(p *peerConn, m *wire.GetBlocks) error {
 	return p.send(inv)
 }
 
-// onBlock decodes and processes a block. Undecodable or invalid blocks
-// earn a ban; an orphan makes us ask the peer for its missing ancestors.
+// onBlock processes a block (undecodable ones were refused by the wire
+// decoder). An invalid block earns a ban; an orphan makes us ask the peer
+// for its missing ancestors.
 func (s *Sync) onBlock(p *peerConn, m *wire.Block) error {
-	b, err := chain.DecodeBlock(m.Raw)
-	if err != nil {
-		return fmt.Errorf("%w: block: %v", errMisbehaving, err)
-	}
+	b := m.Block
 	h := b.Hash()
 	p.markKnown(h)
 	s.release(h)
@@ -192,10 +190,7 @@ func (s *Sync) onBlock(p *peerConn, m *wire.Block) error {
 // An invalid tx is refused but not banned: a double-spend can be an honest
 // race between two nodes.
 func (s *Sync) onTx(p *peerConn, m *wire.Tx) error {
-	tx, err := chain.DecodeTx(m.Raw)
-	if err != nil {
-		return fmt.Errorf("%w: tx: %v", errMisbehaving, err)
-	}
+	tx := m.Tx
 	id := tx.ID()
 	p.markKnown(id)
 	s.release(id)

@@ -57,7 +57,7 @@ func TestOrphanRequestsAncestors(t *testing.T) {
 	for _, m := range []wire.Message{
 		&wire.Version{Protocol: wire.ProtocolVersion, Genesis: dst.chain.Genesis(), TotalWork: big.NewInt(0)},
 		&wire.Verack{},
-		&wire.Block{Raw: orphan.Bytes()},
+		&wire.Block{Block: orphan},
 	} {
 		if err := wire.WriteMessage(st, m); err != nil {
 			t.Fatal(err)

@@ -24,7 +24,7 @@ const (
 	// HeaderSize is the size of a frame header: command + payload length.
 	HeaderSize = CommandSize + 4
 	// MaxPayload is the hard limit on a frame's payload: above the chain's
-	// largest block so a valid block always fits.
+	// largest block (chain.MaxBlockSize) so a valid block always fits.
 	MaxPayload = 4 << 20
 	// MaxInvItems bounds inv, getdata and notfound messages.
 	MaxInvItems = 50000

@@ -9,7 +9,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/devchain/devchain/node/chain"
 )
+
+var genesis = chain.GenesisBlock(chain.DefaultParams().WithBits(8))
 
 func sampleMessages() []Message {
 	h := Hash{1, 2, 3}
@@ -22,8 +26,8 @@ func sampleMessages() []Message {
 		&GetData{Items: items},
 		&NotFound{Items: items[:1]},
 		&GetBlocks{Locator: []Hash{h, {4}}, Stop: Hash{5}},
-		&Block{Raw: []byte("block bytes")},
-		&Tx{Raw: []byte("tx bytes")},
+		&Block{Block: genesis},
+		&Tx{Tx: genesis.Txs[0]},
 		&Ping{Nonce: 1},
 		&Pong{Nonce: 2},
 		&Reject{Message: CmdBlock, Code: RejectInvalid, Reason: "bad merkle root", Hash: h},
@@ -107,9 +111,15 @@ func TestTruncatedFrameIsIOError(t *testing.T) {
 	}
 }
 
-func TestEncodeRefusesOversize(t *testing.T) {
-	if _, err := Encode(&Block{Raw: make([]byte, MaxPayload)}); !errors.Is(err, ErrOversize) {
-		t.Fatalf("err = %v, want ErrOversize", err)
+func TestRejectsBadBlockAndTxBytes(t *testing.T) {
+	for name, frame := range map[string][]byte{
+		"block": append(header(CmdBlock, 8), 0, 0, 0, 4, 1, 2, 3, 4),
+		"tx":    append(header(CmdTx, 8), 0, 0, 0, 4, 1, 2, 3, 4),
+		"big":   append(header(CmdTx, 4), binary.BigEndian.AppendUint32(nil, chain.MaxTxSize+1)...),
+	} {
+		if _, err := ReadMessage(bytes.NewReader(frame)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: err = %v, want ErrMalformed", name, err)
+		}
 	}
 }
 

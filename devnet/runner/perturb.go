@@ -123,7 +123,7 @@ func (r *Runner) mint(ctx context.Context, name string, a *scenario.Mint) error 
 }
 
 func (r *Runner) send(ctx context.Context, name string, a *scenario.Send) error {
-	to, err := r.resolveWallet(ctx, name, a.To)
+	to, err := r.resolveWallet(ctx, a.To)
 	if err != nil {
 		return err
 	}

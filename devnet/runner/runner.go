@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -35,7 +34,6 @@ type Runner struct {
 	Poll time.Duration
 	// ReadyWithin bounds readiness the way `within` bounds an assertion.
 	ReadyWithin time.Duration
-	Log         *slog.Logger
 
 	// now is the clock of deadlines (tests drive it).
 	now     func() time.Time
@@ -59,7 +57,7 @@ type Result struct {
 func New(cfg *scenario.Config, net *runtime.Network, rt runtime.Runtime, stateDir string, out io.Writer) *Runner {
 	return &Runner{
 		Config: cfg, Net: net, Runtime: rt, StateDir: stateDir, Out: out,
-		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second, Log: slog.Default(),
+		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second,
 		now: time.Now, steps: stepLog{out: out},
 		down: map[string]string{},
 	}

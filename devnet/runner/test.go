@@ -75,7 +75,7 @@ func (r *Runner) eachNode(nodes []string, check nodeCheck) condition {
 
 func (r *Runner) balance(nodes []string, a *scenario.Balance) condition {
 	return r.eachNode(nodes, func(ctx context.Context, name string, _ *NodeStatus) (bool, string, error) {
-		addr, err := r.resolveWallet(ctx, name, a.Wallet)
+		addr, err := r.resolveWallet(ctx, a.Wallet)
 		if err != nil {
 			return false, err.Error(), nil // the wallet may not be known yet
 		}
@@ -96,7 +96,7 @@ func (r *Runner) balance(nodes []string, a *scenario.Balance) condition {
 
 // resolveWallet turns "node/alias" into that node's address for alias;
 // anything else (an alias on the asking node, an address) passes through.
-func (r *Runner) resolveWallet(ctx context.Context, _ string, ref string) (string, error) {
+func (r *Runner) resolveWallet(ctx context.Context, ref string) (string, error) {
 	owner, alias, ok := strings.Cut(ref, "/")
 	if !ok {
 		return ref, nil

@@ -26,6 +26,11 @@ const (
 	RPCPort     = 8545
 )
 
+// LabelExec marks short-lived containers on a node's volume (offline
+// commands, wallet creation, the partition helper), so nothing counts them
+// as nodes while Down still removes them with the devnet label.
+const LabelExec = "devchain.exec"
+
 // DefaultSubnet is the subnet of rendered compose files. The docker runtime
 // picks free subnets elsewhere in 10.77.0.0/16 (see docker.freeSubnet), so a
 // compose devnet and runtime devnets can run side by side.

@@ -59,12 +59,14 @@ type service struct {
 	Image           string                    `yaml:"image"`
 	ContainerName   string                    `yaml:"container_name"`
 	Command         []string                  `yaml:"command,flow"`
-	Init            bool                      `yaml:"init"`
-	StopGracePeriod string                    `yaml:"stop_grace_period"`
+	Init            bool                      `yaml:"init,omitempty"`
+	Restart         string                    `yaml:"restart"`
+	StopGracePeriod string                    `yaml:"stop_grace_period,omitempty"`
 	Labels          map[string]string         `yaml:"labels"`
-	Networks        map[string]serviceNetwork `yaml:"networks"`
+	NetworkMode     string                    `yaml:"network_mode,omitempty"`
+	Networks        map[string]serviceNetwork `yaml:"networks,omitempty"`
 	Volumes         []string                  `yaml:"volumes"`
-	Healthcheck     healthcheck               `yaml:"healthcheck"`
+	Healthcheck     *healthcheck              `yaml:"healthcheck,omitempty"`
 	DependsOn       map[string]dependency     `yaml:"depends_on,omitempty"`
 }
 
@@ -133,15 +135,18 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 	hc := l.Healthcheck()
 	for _, s := range l.Services {
 		svc := service{
-			Image:           opts.Image,
-			ContainerName:   s.Container,
-			Command:         s.Cmd,
-			Init:            true,
+			Image:         opts.Image,
+			ContainerName: s.Container,
+			Command:       s.Cmd,
+			Init:          true,
+			// A minter started before its wallet exists exits; it is
+			// started again once its wallet service has created it.
+			Restart:         "on-failure",
 			StopGracePeriod: duration(StopGrace),
 			Labels:          s.Labels,
 			Networks:        map[string]serviceNetwork{networkKey: {IPv4Address: s.IP.String()}},
 			Volumes:         []string{s.Node.Name + ":" + DataDir},
-			Healthcheck: healthcheck{
+			Healthcheck: &healthcheck{
 				Test:        hc.Test,
 				Interval:    duration(hc.Interval),
 				Timeout:     duration(hc.Timeout),
@@ -158,6 +163,14 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 				svc.DependsOn = map[string]dependency{}
 			}
 			svc.DependsOn[b] = dependency{Condition: "service_healthy"}
+		}
+		for _, alias := range startWallets(s.Node.Args) {
+			name := s.Node.Name + "-wallet-" + alias
+			f.Services[name] = walletService(l, &s, alias, opts.Image)
+			if svc.DependsOn == nil {
+				svc.DependsOn = map[string]dependency{}
+			}
+			svc.DependsOn[name] = dependency{Condition: "service_started"}
 		}
 		f.Services[s.Node.Name] = svc
 		f.Volumes[s.Node.Name] = volumeSpec{Name: s.Volume, Labels: s.Labels}
@@ -180,6 +193,37 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("compose: devnet %s: %w", net.Name, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// startWallets are the wallet aliases a node needs before it can start: the
+// -minter of its command line. devnet creates wallets offline before the
+// first start (runtime Exec); a compose file does it with a one-shot service
+// per wallet. Addresses (25-byte base58, 33+ characters) need no wallet.
+func startWallets(args []string) []string {
+	var aliases []string
+	for i := 0; i+1 < len(args); i++ {
+		if a := args[i]; (a == "-minter" || a == "--minter") && len(args[i+1]) < 26 {
+			aliases = append(aliases, args[i+1])
+		}
+	}
+	return aliases
+}
+
+// walletService creates a wallet in the node's volume, offline, once: on a
+// later `up` the alias exists, the service exits 1, and nothing waits on it.
+func walletService(l *Layout, s *Service, alias, image string) service {
+	labels := NetworkLabels(l.Devnet)
+	labels[runtime.LabelNode] = s.Node.Name
+	labels[LabelExec] = "wallet"
+	return service{
+		Image:         image,
+		ContainerName: s.Container + "-wallet-" + alias,
+		Command:       ExecArgs(&s.Node, []string{"createwallet", "-alias", alias}),
+		Restart:       "no",
+		Labels:        labels,
+		NetworkMode:   "none",
+		Volumes:       []string{s.Node.Name + ":" + DataDir},
+	}
 }
 
 // WriteKeyFile writes net's network key where a compose file rendered with

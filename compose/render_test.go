@@ -168,6 +168,23 @@ func TestHealthcheckIntervalGrowsWithNodes(t *testing.T) {
 	}
 }
 
+func TestStartWallets(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"startp2p", "-minter", "w1"}, []string{"w1"}},
+		{[]string{"startp2p", "--minter", "m"}, []string{"m"}},
+		{[]string{"startp2p", "-minter", "1592JP3jo15Vj3QzBGa5KLKQuxxQugi8TT"}, nil}, // an address
+		{[]string{"startp2p", "-rendezvous", "x"}, nil},
+		{[]string{"startp2p", "-minter"}, nil},
+	} {
+		if got := startWallets(tc.args); !slices.Equal(got, tc.want) {
+			t.Errorf("startWallets(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
 func TestLayoutRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -17,9 +17,6 @@ import (
 	"github.com/devchain/devchain/devnet/runtime"
 )
 
-// labelExec marks the one-off containers of offline commands.
-const labelExec = "devchain.exec"
-
 // cleanupTimeout bounds removals that run after the caller's context ended.
 const cleanupTimeout = 30 * time.Second
 
@@ -98,7 +95,7 @@ func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string
 		&container.Config{
 			Image:  image,
 			Cmd:    argv,
-			Labels: map[string]string{runtime.LabelDevnet: devnet, runtime.LabelNode: s.Node.Name, labelExec: "1"},
+			Labels: map[string]string{runtime.LabelDevnet: devnet, runtime.LabelNode: s.Node.Name, compose.LabelExec: "1"},
 		},
 		&container.HostConfig{
 			NetworkMode: "none",

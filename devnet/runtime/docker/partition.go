@@ -161,7 +161,7 @@ func (r *Runtime) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 		&container.Config{
 			Image:  image,
 			Cmd:    netcut.Args(all, targets),
-			Labels: map[string]string{runtime.LabelDevnet: layout.Devnet, labelExec: "netcut"},
+			Labels: map[string]string{runtime.LabelDevnet: layout.Devnet, compose.LabelExec: "netcut"},
 		},
 		&container.HostConfig{
 			NetworkMode: "none",

@@ -99,6 +99,9 @@ func (r *Runtime) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	}
 	if layout.HasKey {
 		if err := r.copyFile(ctx, created.ID, compose.KeyPath, key, 0o600); err != nil {
+			// Without its key the container would never join; the next
+			// Start creates it again.
+			_, _ = r.cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
 			return "", fmt.Errorf("docker: network key into node %s: %w", s.Node.Name, err)
 		}
 	}

@@ -97,6 +97,7 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 	if fresh == 0 {
 		p.work.SetInt64(0)
 	}
+	p.orphaned = false
 	if s.syncPeer == p.id {
 		s.syncPeer = ""
 	}
@@ -174,12 +175,21 @@ func (s *Sync) onBlock(p *peerConn, m *wire.Block) error {
 		s.cfg.Log.Error("processing block", "block", h, "peer", p.id, "err", err)
 		return nil
 	case res.Status == blockchain.Orphan:
+		// While another peer streams the chain, its batches bring the
+		// parent; asking this peer too would interleave two streams and
+		// overflow the orphan pool.
 		s.mu.Lock()
 		if s.syncPeer == "" {
 			s.syncPeer = p.id
 		}
+		ask := s.syncPeer == p.id
+		if !ask {
+			p.orphaned = true // ask it once the current sync is done
+		}
 		s.mu.Unlock()
-		s.getBlocks(p)
+		if ask {
+			s.getBlocks(p)
+		}
 		return nil
 	}
 	s.maybeSync()

@@ -41,7 +41,9 @@ type peerConn struct {
 	done    chan struct{}
 	version *wire.Version
 	work    *big.Int // best work the peer claimed; zeroed once it has nothing new
-
+	// orphaned: the peer sent a block whose ancestors we have not asked it
+	// for (another peer was syncing us). Guarded by Sync.mu.
+	orphaned bool
 }
 
 func newPeerConn(s network.Stream) *peerConn {

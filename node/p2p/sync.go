@@ -351,8 +351,9 @@ func (s *Sync) misbehaved(p *peerConn, err error) {
 	_ = s.cfg.Host.Network().ClosePeer(p.id)
 }
 
-// maybeSync asks the peer with the most work beyond ours for blocks,
-// unless a sync is running or blocks are still on their way.
+// maybeSync asks the peer with the most work beyond ours (or one that sent
+// a block we could not place) for blocks, unless a sync is running or
+// blocks are still on their way.
 func (s *Sync) maybeSync() {
 	_, _, ours := s.cfg.Chain.Tip()
 	s.mu.Lock()
@@ -362,7 +363,7 @@ func (s *Sync) maybeSync() {
 	}
 	var best *peerConn
 	for _, p := range s.peers {
-		if p.version == nil || p.work.Cmp(ours) <= 0 {
+		if p.version == nil || (p.work.Cmp(ours) <= 0 && !p.orphaned) {
 			continue
 		}
 		if best == nil || p.work.Cmp(best.work) > 0 {

@@ -15,7 +15,7 @@ func TestRendezvousAndConvergence(t *testing.T) {
 	for _, name := range []string{"n1", "n2", "n3"} {
 		nodes = append(nodes, startNode(t, testConfig(t, name, b.Addrs()...)))
 	}
-	waitFor(t, 15*time.Second, "3 nodes to see each other", func() bool { return allPeers(2, nodes...) })
+	waitFor(t, 30*time.Second, "3 nodes to see each other", func() bool { return allPeers(2, nodes...) })
 	for _, n := range nodes {
 		if s := n.status(t); s.ConnectedVia != p2p.ViaRendezvous || s.Peers != 2 {
 			t.Fatalf("node %s: connected_via %q, peers %d; want rendezvous, 2", s.PeerID, s.ConnectedVia, s.Peers)
@@ -25,12 +25,12 @@ func TestRendezvousAndConvergence(t *testing.T) {
 	if r.Height != 3 || len(r.Blocks) != 3 {
 		t.Fatalf("mint answered %+v, want 3 blocks up to height 3", r)
 	}
-	waitFor(t, 10*time.Second, "all nodes on the minted tip", func() bool { return sameTip(nodes...) })
+	waitFor(t, 20*time.Second, "all nodes on the minted tip", func() bool { return sameTip(nodes...) })
 
 	late := startNode(t, testConfig(t, "n4", b.Addrs()...))
 	nodes = append(nodes, late)
-	waitFor(t, 15*time.Second, "the late node to be found by all", func() bool { return allPeers(3, nodes...) })
-	waitFor(t, 10*time.Second, "the late node to sync", func() bool { return sameTip(nodes...) })
+	waitFor(t, 30*time.Second, "the late node to be found by all", func() bool { return allPeers(3, nodes...) })
+	waitFor(t, 20*time.Second, "the late node to sync", func() bool { return sameTip(nodes...) })
 	if late.height() != 3 {
 		t.Fatalf("late node at height %d, want 3", late.height())
 	}

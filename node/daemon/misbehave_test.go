@@ -45,7 +45,7 @@ func TestOtherGenesisIsDropped(t *testing.T) {
 	if err := d.Host.Connect(ctx, info(a)); err != nil {
 		t.Fatalf("libp2p connect: %v", err)
 	}
-	waitFor(t, 5*time.Second, "the other-genesis node to be dropped", func() bool {
+	waitFor(t, 15*time.Second, "the other-genesis node to be dropped", func() bool {
 		return a.Host.Network().Connectedness(d.Host.ID()) != network.Connected
 	})
 	// Whichever side read the other's version first refused it.
@@ -139,7 +139,7 @@ func TestMisbehavingPeersAreDisconnected(t *testing.T) {
 			before := a.Sync.Rejects.Load()
 			h, st := rawPeer(t, a)
 			send(t, st)
-			waitFor(t, 5*time.Second, "the node to drop the peer", func() bool {
+			waitFor(t, 15*time.Second, "the node to drop the peer", func() bool {
 				return h.Network().Connectedness(a.Host.ID()) != network.Connected
 			})
 			if a.Gater.Allowed(h.ID()) {

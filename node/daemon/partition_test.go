@@ -33,15 +33,15 @@ func TestPartitionHealsOnMostWork(t *testing.T) {
 		all = append(all, startNode(t, testConfig(t, name, b.Addrs()...)))
 	}
 	left, right := all[:2], all[2:]
-	waitFor(t, 15*time.Second, "4 nodes to connect", func() bool { return allPeers(3, all...) })
+	waitFor(t, 30*time.Second, "4 nodes to connect", func() bool { return allPeers(3, all...) })
 	a, c := left[0], right[0]
 	ctx := context.Background()
 	a.mint(t, "wa", 2)
-	waitFor(t, 10*time.Second, "all at height 2", func() bool { return sameTip(all...) })
+	waitFor(t, 20*time.Second, "all at height 2", func() bool { return sameTip(all...) })
 
 	gateAll(t, left, right)
 	gateAll(t, right, left)
-	waitFor(t, 10*time.Second, "the halves to split", func() bool {
+	waitFor(t, 20*time.Second, "the halves to split", func() bool {
 		for _, n := range all {
 			if n.Sync.PeerCount() != 1 {
 				return false
@@ -59,16 +59,16 @@ func TestPartitionHealsOnMostWork(t *testing.T) {
 	}
 	id, _ := chain.ParseHash(txid)
 	a.mint(t, "wa", 1) // the tx is confirmed on the left only
-	waitFor(t, 10*time.Second, "the left half at height 3", func() bool { return sameTip(left...) && a.height() == 3 })
+	waitFor(t, 20*time.Second, "the left half at height 3", func() bool { return sameTip(left...) && a.height() == 3 })
 	if a.Pool.Has(id) {
 		t.Fatal("confirmed tx still in the mempool")
 	}
 	c.mint(t, "wc", 3)
-	waitFor(t, 10*time.Second, "the right half at height 5", func() bool { return sameTip(right...) && c.height() == 5 })
+	waitFor(t, 20*time.Second, "the right half at height 5", func() bool { return sameTip(right...) && c.height() == 5 })
 
 	gateAll(t, all, nil)
 	waitFor(t, 15*time.Second, "all on the right half's tip", func() bool { return sameTip(all...) && a.tip() == c.tip() })
-	waitFor(t, 10*time.Second, "the tx back in the mempools, right half included", func() bool {
+	waitFor(t, 20*time.Second, "the tx back in the mempools, right half included", func() bool {
 		return a.Pool.Has(id) && c.Pool.Has(id)
 	})
 	r := c.mint(t, "wc", 1)
@@ -79,7 +79,7 @@ func TestPartitionHealsOnMostWork(t *testing.T) {
 	if !slices.ContainsFunc(blk.Txs, func(tx rpc.Tx) bool { return tx.TxID == txid }) {
 		t.Fatalf("block %s at height %d does not carry tx %s", blk.Hash, blk.Height, txid)
 	}
-	waitFor(t, 10*time.Second, "all at height 6 with the tx confirmed", func() bool {
+	waitFor(t, 20*time.Second, "all at height 6 with the tx confirmed", func() bool {
 		return sameTip(all...) && !a.Pool.Has(id) && a.height() == 6
 	})
 }

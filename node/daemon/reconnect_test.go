@@ -32,8 +32,8 @@ func TestReconnectFromPeerDB(t *testing.T) {
 	a := startNode(t, testConfig(t, "a", b.Addrs()...))
 	cfgB := testConfig(t, "b", b.Addrs()...)
 	nb := startNode(t, cfgB)
-	waitFor(t, 15*time.Second, "a and b to connect", func() bool { return allPeers(1, a, nb) })
-	waitFor(t, 5*time.Second, "b to save a in its peer DB", func() bool { return saved(t, nb, a) })
+	waitFor(t, 30*time.Second, "a and b to connect", func() bool { return allPeers(1, a, nb) })
+	waitFor(t, 15*time.Second, "b to save a in its peer DB", func() bool { return saved(t, nb, a) })
 	if err := nb.Close(); err != nil {
 		t.Fatalf("stop b: %v", err)
 	}
@@ -56,11 +56,11 @@ func TestReconnectFromPeerDB(t *testing.T) {
 	}
 
 	nb = startNode(t, cfgB)
-	waitFor(t, 5*time.Second, "b to reconnect", func() bool { return nb.Sync.PeerCount() == 1 })
+	waitFor(t, 15*time.Second, "b to reconnect", func() bool { return nb.Sync.PeerCount() == 1 })
 	if via := nb.status(t).ConnectedVia; via != p2p.ViaPeerDB {
 		t.Fatalf("connected_via = %q, want peerdb", via)
 	}
-	waitFor(t, 5*time.Second, "a to receive b's offline block", func() bool { return a.tip() == blocks[0].Hash() })
+	waitFor(t, 15*time.Second, "a to receive b's offline block", func() bool { return a.tip() == blocks[0].Hash() })
 }
 
 // A node that reconnected from its peer DB still joins the rendezvous, so
@@ -79,7 +79,7 @@ func TestPeerDBStartKeepsRendezvous(t *testing.T) {
 		t.Fatalf("connected_via = %q, want peerdb", via)
 	}
 	late := startNode(t, testConfig(t, "late", b.Addrs()...))
-	waitFor(t, 15*time.Second, "the newcomer and b to find each other", func() bool {
+	waitFor(t, 30*time.Second, "the newcomer and b to find each other", func() bool {
 		for _, p := range late.Sync.Peers() {
 			if p.ID == nb.Host.ID() {
 				return true

@@ -4,7 +4,7 @@ BIN       := bin
 GOFLAGS_B := -trimpath -ldflags="-s -w"
 export CGO_ENABLED := 0
 
-.PHONY: all build chaind devnet test test-race lint bench fuzz clean
+.PHONY: all build chaind devnet test lint bench fuzz clean devnet-up devnet-down e2e
 
 all: build
 
@@ -33,8 +33,32 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# Go benchmarks of the node, then the devnet harness (scripts/bench.sh prints every figure).
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./node/...
+	scripts/bench.sh
+
+# Short fuzzing of the p2p frame/message decoder (go test -fuzz).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzReadMessage -fuzztime 30s ./node/wire
+
+# A local network from configs/default.yaml: docker when an engine answers, else local processes.
+DEVNET_DEFAULT := configs/default.yaml
+DEVNET_NAME    := default
+devnet-up: build
+	@if $(BIN)/devnet ping >/dev/null 2>&1; then $(MAKE) --no-print-directory image; fi
+	$(BIN)/devnet up -f $(DEVNET_DEFAULT)
+
+devnet-down: devnet
+	$(BIN)/devnet down $(DEVNET_NAME)
+
+# Every scenario of configs/ through `devnet run` on docker, JUnit into build/ (scale: make bench).
+E2E_SCENARIOS ?= default reconnect partition faults
+e2e: build image
+	@mkdir -p build
+	@set -e; for s in $(E2E_SCENARIOS); do \
+		echo "== e2e: $$s"; \
+		$(BIN)/devnet run -f configs/$$s.yaml --runtime docker --junit build/e2e-$$s.xml --artifacts build/artifacts/$$s; \
+	done
 
 clean:
 	rm -rf $(BIN) build

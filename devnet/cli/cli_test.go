@@ -171,3 +171,10 @@ func nodeCommandsExist(chaind string) error {
 	}
 	return nil
 }
+
+func TestPingFailsWithoutEngine(t *testing.T) {
+	out, err := runDevnet(t, t.TempDir(), "ping")
+	if err == nil || !strings.Contains(err.Error(), "no Docker engine answers") {
+		t.Fatalf("ping without an engine: err %v, out %q", err, out)
+	}
+}

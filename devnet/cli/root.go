@@ -49,6 +49,7 @@ func NewRootCommand(out, errOut io.Writer) *cobra.Command {
 		newExecCommand(g),
 		newDownCommand(g),
 		newComposeCommand(g),
+		newPingCommand(g),
 	)
 	return root
 }

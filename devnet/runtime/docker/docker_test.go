@@ -260,6 +260,30 @@ func TestImageReusedWhenUnchanged(t *testing.T) {
 	if a.Size > 30<<20 {
 		t.Errorf("image %s is %d bytes, over 30 MB", first, a.Size)
 	}
+
+	// Another binary: a new image, and the earlier one is pruned.
+	other := filepath.Join(t.TempDir(), "chaind")
+	bin, err := os.ReadFile(stubChaind(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, append(bin, 0), 0o755); err != nil { // still a valid ELF
+		t.Fatal(err)
+	}
+	third, err := BuildImage(ctx, other, testRepo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third == first {
+		t.Fatalf("changed binary kept the tag %s", first)
+	}
+	if _, err := c.ImageInspect(ctx, first); err == nil {
+		t.Errorf("earlier build %s not pruned", first)
+	}
+	// Leave the stub's image as the test repo's latest for the other tests.
+	if _, err := BuildImage(ctx, stubChaind(t), testRepo, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestDevnetLifecycle(t *testing.T) {

@@ -92,7 +92,32 @@ func ensureImage(ctx context.Context, c *client.Client, path, repo string, lates
 		return "", fmt.Errorf("docker: build %s: %w", ref, err)
 	}
 	log.Info("image built", "image", ref, "took", time.Since(start).Round(time.Millisecond))
+	pruneImages(ctx, c, repo, ref, log)
 	return ref, nil
+}
+
+// pruneImages removes the earlier builds of repo, so every chaind change
+// does not leave another image behind. Images that containers still use
+// are refused by the engine and stay.
+func pruneImages(ctx context.Context, c *client.Client, repo, keep string, log *slog.Logger) {
+	kept, err := c.ImageInspect(ctx, keep)
+	if err != nil {
+		return
+	}
+	res, err := c.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("reference", repo)})
+	if err != nil {
+		return
+	}
+	for _, img := range res.Items {
+		if img.ID == kept.ID {
+			continue
+		}
+		for _, tag := range img.RepoTags {
+			if _, err := c.ImageRemove(ctx, tag, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
+				log.Debug("old image kept", "image", tag, "err", err)
+			}
+		}
+	}
 }
 
 // readBuildOutput drains the build's JSON message stream (the build only

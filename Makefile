@@ -24,6 +24,13 @@ image: chaind
 	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-image ./devnet/runtime/docker/cmd/image
 	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-netcut ./devnet/runtime/docker/cmd/netcut
 	$(BIN)/devnet-image -chaind $(BIN)/chaind
+	@$(MAKE) --no-print-directory compose
+
+# docker-compose.yml is the rendered default network (a test keeps them equal); this also
+# writes the network key it mounts, so `make image && docker-compose up` works.
+.PHONY: compose
+compose: devnet
+	$(BIN)/devnet compose -f configs/default.yaml -o docker-compose.yml
 
 # The test command (README, .ci/run). Docker tests skip themselves where no engine answers.
 test: build

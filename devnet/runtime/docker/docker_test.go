@@ -338,6 +338,9 @@ func TestDevnetLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitHealthy(t, r, "a")
+		if err := r.Start(ctx, "a"); err != nil { // `devnet up` again: running nodes stay as they are
+			t.Fatalf("Start of a running node: %v", err)
+		}
 		if got := exec1(t, r, "a", "read", "starts"); got != "start\nstart\n" {
 			t.Errorf("starts file = %q, want two starts on one volume", got)
 		}

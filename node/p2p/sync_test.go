@@ -81,21 +81,21 @@ func TestOrphanRequestsAncestors(t *testing.T) {
 // relayed mid-sync, ends on the full chain.
 func TestSyncFromSeveralPeersWhileMining(t *testing.T) {
 	a := newTestNode(t, testParams)
-	a.mine(t, 3*MaxBlocksPerInv+17)
+	a.mine(t, 2*MaxBlocksPerInv+17)
 	b, c := newTestNode(t, testParams), newTestNode(t, testParams)
 	b.connect(t, a)
 	c.connect(t, a)
-	waitFor(t, 30*time.Second, "b and c to sync", func() bool { return b.tip() == a.tip() && c.tip() == a.tip() })
+	waitFor(t, 90*time.Second, "b and c to sync", func() bool { return b.tip() == a.tip() && c.tip() == a.tip() })
 
 	d := newTestNode(t, testParams)
 	for _, n := range []*testNode{a, b, c} {
 		d.connect(t, n)
 	}
 	a.mine(t, 2)
-	waitFor(t, 30*time.Second, "the fresh node to reach the tip", func() bool {
+	waitFor(t, 90*time.Second, "the fresh node to reach the tip", func() bool {
 		return d.tip() == a.tip() && b.tip() == a.tip() && c.tip() == a.tip()
 	})
-	if d.height() != 3*MaxBlocksPerInv+19 {
+	if d.height() != 2*MaxBlocksPerInv+19 {
 		t.Fatalf("fresh node at height %d", d.height())
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -155,7 +158,39 @@ func (r *Runtime) Setup(ctx context.Context, net *runtime.Network) error {
 		return err
 	}
 	r.use(net, layout, image)
+	r.checkNeighbourTable(len(layout.Services))
 	return nil
+}
+
+// neighbourLimit is where the kernel keeps the size limit of its ARP table.
+const neighbourLimit = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
+
+// checkNeighbourTable warns when a devnet is big enough to overflow the
+// kernel's ARP table: on one bridge every node may hold an entry for every
+// other, and the table (gc_thresh3, 1024 by default) is shared by all
+// network namespaces. Past it, new neighbours do not resolve and nodes stop
+// answering ("neighbor table overflow" in dmesg). Only a local engine's
+// kernel is the one this process can read.
+func (r *Runtime) checkNeighbourTable(nodes int) {
+	if !strings.HasPrefix(r.cli.DaemonHost(), "unix://") {
+		return
+	}
+	raw, err := os.ReadFile(neighbourLimit)
+	if err != nil {
+		return
+	}
+	limit, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	need := nodes * (nodes + 1)
+	if err != nil || limit <= 0 || need <= limit {
+		return
+	}
+	want := limit
+	for want < 2*need {
+		want *= 2
+	}
+	r.log.Warn("the kernel's ARP table may overflow with this many nodes; raise its limit (as root)",
+		"nodes", nodes, "entries_needed", need, "gc_thresh3", limit,
+		"fix", fmt.Sprintf("sysctl -w net.ipv4.neigh.default.gc_thresh2=%d net.ipv4.neigh.default.gc_thresh3=%d", want/2, want))
 }
 
 // Attach picks up a devnet that an earlier `devnet up` set up, creating

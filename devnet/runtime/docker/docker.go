@@ -180,17 +180,29 @@ func (r *Runtime) checkNeighbourTable(nodes int) {
 		return
 	}
 	limit, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	need := nodes * (nodes + 1)
-	if err != nil || limit <= 0 || need <= limit {
+	if err != nil {
 		return
+	}
+	if want := neighbourLimitFor(nodes, limit); want > limit {
+		r.log.Warn("the kernel's ARP table may overflow with this many nodes; raise its limit (as root)",
+			"nodes", nodes, "gc_thresh3", limit,
+			"fix", fmt.Sprintf("sysctl -w net.ipv4.neigh.default.gc_thresh2=%d net.ipv4.neigh.default.gc_thresh3=%d", want/2, want))
+	}
+}
+
+// neighbourLimitFor is the ARP table limit a devnet of nodes wants: limit
+// when every node can hold an entry for every other (and the host), else
+// the power-of-two multiple of limit with room for twice that.
+func neighbourLimitFor(nodes, limit int) int {
+	need := nodes * (nodes + 1)
+	if limit <= 0 || need <= limit {
+		return limit
 	}
 	want := limit
 	for want < 2*need {
 		want *= 2
 	}
-	r.log.Warn("the kernel's ARP table may overflow with this many nodes; raise its limit (as root)",
-		"nodes", nodes, "entries_needed", need, "gc_thresh3", limit,
-		"fix", fmt.Sprintf("sysctl -w net.ipv4.neigh.default.gc_thresh2=%d net.ipv4.neigh.default.gc_thresh3=%d", want/2, want))
+	return want
 }
 
 // Attach picks up a devnet that an earlier `devnet up` set up, creating

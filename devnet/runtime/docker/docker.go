@@ -1,11 +1,12 @@
 // Package docker runs a devnet's nodes as containers of one Docker Engine,
 // through the Engine API (github.com/moby/moby/client), never the docker CLI.
 //
-// Every object it creates (containers, the devnet network, partition
-// networks, volumes, one-off exec containers) carries the label
-// devchain.devnet=<name>, so Down and RemoveAll work from labels alone, also
-// after devnet crashed. Where things go (addresses, names, command lines) is
-// decided by compose.Layout, shared with the compose renderer.
+// Every object it creates (containers, the devnet network, volumes, the
+// partition record, one-off exec and partition helper containers) carries
+// the label devchain.devnet=<name>, so Down and Remove work from labels
+// alone, also after devnet crashed. Where things go (addresses, names,
+// command lines) is decided by compose.Layout, shared with the compose
+// renderer.
 package docker
 
 import (

@@ -25,15 +25,18 @@ import (
 // could not find each other again. Instead the cut is made inside each
 // node's network namespace by the netcut helper: routes that make the
 // other sides' addresses unreachable, in both directions. Nodes in no side
-// keep reaching everyone. The helper is a static binary in an image of its
-// own, run once per Partition, Heal, or Start of a cut node, as a
-// container with SYS_ADMIN and NET_ADMIN in the host PID namespace (to enter the nodes'
-// network namespaces).
+// keep reaching everyone. Established connections are not reset, but no
+// packet crosses the cut, and they carry traffic again after Heal. The
+// helper is a static binary in an image of its own, run once per
+// Partition, Heal, or Start of a cut node, as a container with SYS_ADMIN
+// and NET_ADMIN in the host PID namespace (to enter the nodes' network
+// namespaces; Privileged would ask for capabilities that engines running
+// in containers often lack).
 //
 // The partition is recorded in the labels of an empty volume, so a node
 // started during a partition (a new network namespace, without routes) is
-// cut again, Heal works from another devnet process, and Down removes the
-// record with the rest.
+// cut again, about a second after it starts; Heal works from another devnet
+// process; Down removes the record with the rest.
 
 const (
 	labelPartition = "devchain.partition" // on the record volume: the sides, JSON
@@ -166,10 +169,7 @@ func (r *Runtime) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 		&container.HostConfig{
 			NetworkMode: "none",
 			PidMode:     "host",
-			// Not Privileged: that asks for every capability, and engines
-			// in containers often lack some. Entering another process's
-			// network namespace needs these.
-			CapAdd: []string{"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"},
+			CapAdd:      []string{"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"},
 		})
 	if err != nil {
 		return fmt.Errorf("docker: partition helper on devnet %s: %w", layout.Devnet, err)

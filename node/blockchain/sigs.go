@@ -1,7 +1,6 @@
 package blockchain
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"github.com/devchain/devchain/node/chain"
@@ -11,9 +10,29 @@ import (
 // they save.
 const minParallelSigs = 4
 
-// verifyBlockSignatures verifies every input signature of txs, spreading the
-// inputs over workers goroutines (the caller's included). nIn is the total
-// input count. It stops early after the first failure.
+// sigJob is one input to verify; state goes pending → claimed → done.
+type sigJob struct {
+	tx    *chain.Tx
+	i     int
+	state atomic.Int32
+}
+
+const (
+	jobPending int32 = iota
+	jobClaimed
+	jobDone
+)
+
+// verifyBlockSignatures verifies every input signature of txs on workers
+// goroutines (the caller's included); nIn is the total input count. It
+// stops at the first failure.
+//
+// The caller does not wait for the helpers: once no input is left to
+// claim, it verifies again itself any input a helper claimed but has not
+// finished, and returns when every input is done by someone. A helper
+// descheduled in the middle of an input (many nodes on few cores) then
+// costs one verification, not a whole scheduler time slice. Results are
+// deterministic, so whoever finishes an input first decides it.
 func verifyBlockSignatures(txs []*chain.Tx, nIn, workers int) error {
 	if workers <= 1 || nIn < minParallelSigs {
 		for _, tx := range txs {
@@ -25,37 +44,48 @@ func verifyBlockSignatures(txs []*chain.Tx, nIn, workers int) error {
 		}
 		return nil
 	}
-	type job struct {
-		tx *chain.Tx
-		i  int
-	}
-	jobs := make([]job, 0, nIn)
+	jobs := make([]sigJob, 0, nIn)
 	for _, tx := range txs {
 		for i := range tx.Inputs {
-			jobs = append(jobs, job{tx, i})
+			jobs = append(jobs, sigJob{tx: tx, i: i})
 		}
 	}
 	var next atomic.Int64
 	var failed atomic.Pointer[error]
+	check := func(j *sigJob) bool {
+		if err := chain.VerifyInput(j.tx, j.i); err != nil {
+			err = wrapTx(err, j.tx.ID())
+			failed.CompareAndSwap(nil, &err)
+			return false
+		}
+		j.state.Store(jobDone)
+		return true
+	}
 	work := func() {
 		for failed.Load() == nil {
 			k := next.Add(1) - 1
 			if k >= int64(len(jobs)) {
 				return
 			}
-			if err := chain.VerifyInput(jobs[k].tx, jobs[k].i); err != nil {
-				err = wrapTx(err, jobs[k].tx.ID())
-				failed.CompareAndSwap(nil, &err)
+			j := &jobs[k]
+			if !j.state.CompareAndSwap(jobPending, jobClaimed) || !check(j) {
 				return
 			}
 		}
 	}
-	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
-		wg.Go(work)
+		go work()
 	}
 	work()
-	wg.Wait()
+	for k := range jobs {
+		if failed.Load() != nil {
+			break
+		}
+		j := &jobs[k]
+		if j.state.Load() != jobDone && !check(j) {
+			break
+		}
+	}
 	if e := failed.Load(); e != nil {
 		return *e
 	}

@@ -274,8 +274,32 @@ func TestImageReusedWhenUnchanged(t *testing.T) {
 	if a.Size > 30<<20 {
 		t.Errorf("image %s is %d bytes, over 30 MB", first, a.Size)
 	}
+}
 
-	// Another binary: a new image, and the earlier one is pruned.
+// TestImagePrunesEarlierBuilds builds two binaries into a repository no
+// other test uses (another package's test may run containers of testRepo).
+func TestImagePrunesEarlierBuilds(t *testing.T) {
+	needEngine(t)
+	ctx := t.Context()
+	const repo = "devchain/chaind-prunetest"
+	c, err := newClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Cleanup(func() {
+		res, err := c.ImageList(context.WithoutCancel(ctx), client.ImageListOptions{Filters: client.Filters{}.Add("reference", repo)})
+		if err != nil {
+			return
+		}
+		for _, img := range res.Items {
+			_, _ = c.ImageRemove(context.WithoutCancel(ctx), img.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+		}
+	})
+	first, err := BuildImage(ctx, stubChaind(t), repo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	other := filepath.Join(t.TempDir(), "chaind")
 	bin, err := os.ReadFile(stubChaind(t))
 	if err != nil {
@@ -284,19 +308,18 @@ func TestImageReusedWhenUnchanged(t *testing.T) {
 	if err := os.WriteFile(other, append(bin, 0), 0o755); err != nil { // still a valid ELF
 		t.Fatal(err)
 	}
-	third, err := BuildImage(ctx, other, testRepo, nil)
+	second, err := BuildImage(ctx, other, repo, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if third == first {
+	if second == first {
 		t.Fatalf("changed binary kept the tag %s", first)
 	}
 	if _, err := c.ImageInspect(ctx, first); err == nil {
 		t.Errorf("earlier build %s not pruned", first)
 	}
-	// Leave the stub's image as the test repo's latest for the other tests.
-	if _, err := BuildImage(ctx, stubChaind(t), testRepo, nil); err != nil {
-		t.Fatal(err)
+	if _, err := c.ImageInspect(ctx, repo+":latest"); err != nil {
+		t.Errorf("latest lost: %v", err)
 	}
 }
 

@@ -17,10 +17,6 @@ import (
 	"strings"
 )
 
-// Env selects the helper in a binary that calls Main: a devnet binary
-// copied into the helper image runs Main instead of its usual command.
-const Env = "DEVCHAIN_NETCUT"
-
 // OK starts the helper's success line, which the runtime checks.
 const OK = "netcut: ok"
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/devchain/devchain/devnet/runner"
 	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/node/rpc"
 )
 
 // NodeInfo is one row of `devnet status` (and of the table `up` prints).
@@ -69,8 +69,8 @@ func collect(ctx context.Context, net *runtime.Network, rt runtime.Runtime) []No
 			var err error
 			if info.Endpoint, err = rt.Endpoint(n.Name); err == nil {
 				sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-				var st *runner.NodeStatus
-				st, err = runner.NewClient(info.Endpoint).Status(sctx)
+				var st rpc.Status
+				st, err = rpc.NewClient(info.Endpoint).Status(sctx)
 				cancel()
 				if err == nil {
 					info.Height, info.Tip, info.Peers = st.Height, st.Tip, st.Peers

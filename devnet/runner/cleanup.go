@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,9 +73,10 @@ func (r *Runner) CollectArtifacts(ctx context.Context, dir string) error {
 			c, err := r.client(name)
 			if err == nil {
 				sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-				raw, serr := c.StatusRaw(sctx)
+				st, serr := c.Status(sctx)
 				cancel()
 				if serr == nil {
+					raw, _ := json.MarshalIndent(st, "", "  ") // a struct of plain fields always marshals
 					status = append(raw, '\n')
 				} else {
 					status = []byte(fmt.Sprintf("{\"error\": %q}\n", serr.Error()))

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/devchain/devchain/node/rpc"
 )
 
 // display shows one status line per node while the runner waits: redrawn in
@@ -70,7 +72,7 @@ func (d *display) clear() {
 }
 
 // statusLine renders a node's status for the display.
-func statusLine(name string, st *NodeStatus, err error, why string, width int) string {
+func statusLine(name string, st *rpc.Status, err error, why string, width int) string {
 	switch {
 	case why != "":
 		return fmt.Sprintf("%-*s %s", width, name, why)

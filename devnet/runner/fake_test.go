@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/node/rpc"
 )
 
 // fakeNode is a node's control API with a chain the test controls.
@@ -47,7 +48,7 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		reply(map[string]bool{"ok": true})
 	case req.URL.Path == "/status":
 		n.height += n.rise
-		reply(NodeStatus{Role: n.role, Height: n.height, Tip: n.tip(), Peers: n.peers, ConnectedVia: n.via})
+		reply(rpc.Status{Role: n.role, Height: n.height, Tip: n.tip(), Peers: n.peers, ConnectedVia: n.via})
 	case strings.HasPrefix(req.URL.Path, "/blocks/height/"):
 		h, _ := strconv.ParseUint(strings.TrimPrefix(req.URL.Path, "/blocks/height/"), 10, 64)
 		reply(map[string]any{"hash": n.hashAt(h), "height": h})

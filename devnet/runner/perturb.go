@@ -114,11 +114,11 @@ func (r *Runner) mint(ctx context.Context, name string, a *scenario.Mint) error 
 	if err != nil {
 		return err
 	}
-	h, err := c.Mint(ctx, a.Minter, a.Blocks)
+	m, err := c.Mint(ctx, a.Minter, a.Blocks)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	r.steps.printf("     %s: mined %d blocks, height %d", name, a.Blocks, h)
+	r.steps.printf("     %s: mined %d blocks, height %d", name, a.Blocks, m.Height)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/devchain/devchain/devnet/runtime"
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/node/rpc"
 )
 
 // Runner runs one scenario on one runtime.
@@ -138,12 +139,12 @@ func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 
 // client returns the control API client of a node. It asks the runtime
 // every time: a docker partition moves nodes to other addresses.
-func (r *Runner) client(name string) (*Client, error) {
+func (r *Runner) client(name string) (*rpc.Client, error) {
 	base, err := r.Runtime.Endpoint(name)
 	if err != nil {
 		return nil, err
 	}
-	return NewClient(base), nil
+	return rpc.NewClient(base), nil
 }
 
 func (r *Runner) setDown(name, why string) {

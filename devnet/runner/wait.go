@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/devchain/devchain/node/rpc"
 )
 
 // maxStretch caps how far rising heights may push a deadline: an assertion
@@ -16,7 +18,7 @@ const maxStretch = 5
 // snapshot is one poll of every node's /status.
 type snapshot struct {
 	names  []string
-	status map[string]*NodeStatus // nil for nodes down or not answering
+	status map[string]*rpc.Status // nil for nodes down or not answering
 	errs   map[string]error
 	down   map[string]string
 }
@@ -43,7 +45,7 @@ func (e *WaitError) Error() string {
 // poll reads every node's /status concurrently. Nodes the run stopped are
 // not asked.
 func (r *Runner) poll(ctx context.Context) *snapshot {
-	s := &snapshot{status: map[string]*NodeStatus{}, errs: map[string]error{}, down: map[string]string{}}
+	s := &snapshot{status: map[string]*rpc.Status{}, errs: map[string]error{}, down: map[string]string{}}
 	var mu sync.Mutex
 	for _, n := range r.Net.Nodes {
 		s.names = append(s.names, n.Name)
@@ -68,14 +70,18 @@ func (r *Runner) poll(ctx context.Context) *snapshot {
 	return s
 }
 
-func (r *Runner) status(ctx context.Context, name string) (*NodeStatus, error) {
+func (r *Runner) status(ctx context.Context, name string) (*rpc.Status, error) {
 	c, err := r.client(name)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	return c.Status(ctx)
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
 }
 
 // lines renders a snapshot for the display and for failure reports.

@@ -48,6 +48,8 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		minter       string
 		mineInterval time.Duration
 		secio        bool
+		targetPeers  int
+		maxPeers     int
 	)
 	cmd := &cobra.Command{
 		Use:   "startp2p -rendezvous NAME [-port P] [-bootstrap MADDR ...] [-minter ADDR|ALIAS] [-rpc HOST:PORT]",
@@ -61,6 +63,8 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 	fl.StringArrayVar(&peers, "peer", nil, "same as -bootstrap (the tutorial's name)")
 	fl.StringVar(&minter, "minter", "", "mine blocks with mempool transactions, paying this address or alias")
 	fl.DurationVar(&mineInterval, "mine-interval", 0, "with -minter: also mine a block every interval, even with an empty mempool")
+	fl.IntVar(&targetPeers, "target-peers", 8, "dial discovered and saved peers only until the node has this many")
+	fl.IntVar(&maxPeers, "max-peers", 0, "close connections (inbound too) beyond this many; 0: 4 x --target-peers, -1: no limit")
 	fl.BoolVar(&secio, "secio", false, "accepted for the tutorial's command line; ignored (Noise replaces SECIO)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if secio {
@@ -86,6 +90,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
 			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
 			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, Log: slog.Default(),
+			TargetPeers: targetPeers, MaxPeers: maxPeers,
 		})
 	}
 	return cmd

@@ -30,12 +30,18 @@ type Config struct {
 	RPCAddr      string        // control API; "127.0.0.1:0" when empty
 	Log          *slog.Logger
 	UserAgent    string
+	// TargetPeers: discovery and redial dial until the node has this many
+	// peers (8 if zero). MaxPeers: above it the connection manager closes
+	// connections, inbound ones too (4×TargetPeers if zero; <0: no limit).
+	TargetPeers int
+	MaxPeers    int
 
 	// Tuning, mostly for tests; zero means the production default.
 	DiscoveryInterval time.Duration // between rendezvous lookups (10 s)
 	RedialInterval    time.Duration // between redials of saved peers (5 s)
 	DialTimeout       time.Duration // per saved-peer dial at start (1 s)
 	BanFor            time.Duration // misbehaving peers refused (10 min)
+	ConnGrace         time.Duration // new connections the connection manager spares (20 s)
 }
 
 // DefaultNetworkKey is the pnet key a node uses without --network-key: it
@@ -51,6 +57,12 @@ func (c *Config) defaults() {
 	}
 	if c.RPCAddr == "" {
 		c.RPCAddr = "127.0.0.1:0"
+	}
+	if c.TargetPeers <= 0 {
+		c.TargetPeers = 8
+	}
+	if c.MaxPeers == 0 {
+		c.MaxPeers = 4 * c.TargetPeers
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "chaind/0.1"

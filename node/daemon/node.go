@@ -95,6 +95,7 @@ func Start(cfg Config) (n *Node, err error) {
 	closers = append(closers, n.peers.Close)
 	if n.Host, n.Gater, err = p2p.NewHost(p2p.HostConfig{
 		Key: key, NetworkKey: cfg.NetworkKey, ListenHost: cfg.ListenHost, Port: cfg.Port, UserAgent: cfg.UserAgent,
+		MaxPeers: max(cfg.MaxPeers, 0), LowPeers: max(cfg.TargetPeers, cfg.MaxPeers/2), ConnGrace: cfg.ConnGrace,
 	}); err != nil {
 		return nil, err
 	}
@@ -112,7 +113,8 @@ func Start(cfg Config) (n *Node, err error) {
 	n.Connector = p2p.NewConnector(p2p.ConnectorConfig{
 		Host: n.Host, Gater: n.Gater, DHT: n.dht, PeerDB: n.peers, Bootstrap: bootstrap,
 		Rendezvous: cfg.Rendezvous, PeerCount: n.Sync.PeerCount, DialTimeout: cfg.DialTimeout,
-		DiscoveryInterval: cfg.DiscoveryInterval, RedialInterval: cfg.RedialInterval, Log: cfg.Log,
+		DiscoveryInterval: cfg.DiscoveryInterval, RedialInterval: cfg.RedialInterval,
+		TargetPeers: cfg.TargetPeers, Log: cfg.Log,
 	})
 	n.Sync.SetOnPeer(n.Connector.Saw)
 	n.Chain.Subscribe(n.onChainEvent)

@@ -47,6 +47,7 @@ type ConnectorConfig struct {
 type Connector struct {
 	cfg       ConnectorConfig
 	peerdbHit atomic.Bool
+	dialing   atomic.Int32 // rendezvous dials in flight
 	ctx       context.Context
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -97,11 +98,18 @@ func (c *Connector) Via() string {
 	return ViaNone
 }
 
+// bootstrapTag protects the connections to bootstrap peers from the
+// connection manager: they are the node's way back into the DHT.
+const bootstrapTag = "devchain-bootstrap"
+
 // Start dials the saved peers (all at once, short timeout), then runs the
 // rendezvous discovery and the redial loop until Close. Discovery runs even
 // when a saved peer answered, so nodes that joined meanwhile are found.
 func (c *Connector) Start() {
 	ctx := c.ctx
+	for _, b := range c.cfg.Bootstrap {
+		c.cfg.Host.ConnManager().Protect(b.ID, bootstrapTag)
+	}
 	if n := c.dialSaved(ctx, nil); n > 0 {
 		c.peerdbHit.Store(true)
 		c.cfg.Log.Info("connected via peer DB", "peers", n)
@@ -111,6 +119,7 @@ func (c *Connector) Start() {
 			Host: c.cfg.Host, DHT: c.cfg.DHT, Bootstrap: c.cfg.Bootstrap,
 			Namespace: c.cfg.Rendezvous, Interval: c.cfg.DiscoveryInterval,
 			Found: c.found, Log: c.cfg.Log,
+			Enough: func() bool { return c.cfg.PeerCount() >= c.cfg.TargetPeers },
 		}
 		c.goDo(func() { r.Run(ctx) })
 	}
@@ -131,6 +140,11 @@ func (c *Connector) dialSaved(ctx context.Context, skip map[peer.ID]bool) int {
 			continue
 		}
 		infos = append(infos, r.AddrInfo())
+	}
+	// Dial a few more than the peers missing, as some saved ones are gone;
+	// the redial loop fills in later.
+	if need := 2 * (c.cfg.TargetPeers - c.cfg.PeerCount()); len(infos) > need {
+		infos = infos[:max(need, 0)]
 	}
 	if len(infos) == 0 {
 		return 0
@@ -170,12 +184,20 @@ func (c *Connector) redial(ctx context.Context) {
 	}
 }
 
-// found connects to a peer discovered by rendezvous.
+// found connects to a peer discovered by rendezvous, unless the node has
+// TargetPeers already (counting the dials in flight): blocks and txs relay
+// peer to peer, so a sparse graph converges as well as a full mesh, at a
+// fraction of the connections.
 func (c *Connector) found(ctx context.Context, p peer.AddrInfo) {
 	if c.cfg.Host.Network().Connectedness(p.ID) == network.Connected || !c.cfg.Gater.Allowed(p.ID) {
 		return
 	}
+	if c.cfg.PeerCount()+int(c.dialing.Load()) >= c.cfg.TargetPeers {
+		return
+	}
+	c.dialing.Add(1)
 	c.goDo(func() {
+		defer c.dialing.Add(-1)
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := c.cfg.Host.Connect(cctx, p); err != nil {

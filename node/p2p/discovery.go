@@ -21,7 +21,10 @@ type Rendezvous struct {
 	Namespace string
 	Interval  time.Duration // between two lookups; 10s when zero
 	Found     func(ctx context.Context, p peer.AddrInfo)
-	Log       *slog.Logger
+	// Enough, when set and true, skips the lookup: the node has the peers
+	// it wants, and each lookup walks the DHT, connecting to many nodes.
+	Enough func() bool
+	Log    *slog.Logger
 }
 
 const (
@@ -50,7 +53,9 @@ func (r *Rendezvous) Run(ctx context.Context) {
 					readvertise = time.Now().Add(ttl * 7 / 8)
 				}
 			}
-			r.find(ctx, rd)
+			if r.Enough == nil || !r.Enough() {
+				r.find(ctx, rd)
+			}
 			wait = interval
 		} else {
 			wait = min(wait*2, backoffMax)

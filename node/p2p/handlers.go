@@ -83,7 +83,7 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 		// parent-first instead of racing in from several peers.
 		s.mu.Lock()
 		if s.syncPeer == "" {
-			s.syncPeer = p.id
+			s.setSyncPeerLocked(p.id)
 		}
 		mine := s.syncPeer == p.id
 		s.mu.Unlock()
@@ -99,7 +99,7 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 	}
 	p.orphaned = false
 	if s.syncPeer == p.id {
-		s.syncPeer = ""
+		s.setSyncPeerLocked("")
 	}
 	s.mu.Unlock()
 	s.maybeSync()
@@ -180,7 +180,7 @@ func (s *Sync) onBlock(p *peerConn, m *wire.Block) error {
 		// overflow the orphan pool.
 		s.mu.Lock()
 		if s.syncPeer == "" {
-			s.syncPeer = p.id
+			s.setSyncPeerLocked(p.id)
 		}
 		ask := s.syncPeer == p.id
 		if !ask {

@@ -15,6 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/pnet"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -27,6 +28,12 @@ type HostConfig struct {
 	ListenHost string         // "0.0.0.0" when empty
 	Port       int            // 0 picks a free port
 	UserAgent  string
+	// MaxPeers is the connection manager's high watermark: above it the
+	// least useful connections older than ConnGrace are closed down to
+	// LowPeers (MaxPeers/2 if zero). Zero: no connection manager.
+	MaxPeers  int
+	LowPeers  int
+	ConnGrace time.Duration // 20 s if zero
 }
 
 // NewHost starts a libp2p host on TCP with Noise and the pnet key, and
@@ -66,11 +73,55 @@ func NewHost(cfg HostConfig) (host.Host, *Gater, error) {
 	if cfg.UserAgent != "" {
 		opts = append(opts, libp2p.UserAgent(cfg.UserAgent))
 	}
+	if cfg.MaxPeers > 0 {
+		cm, err := newConnManager(cfg.LowPeers, cfg.MaxPeers, cfg.ConnGrace)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, libp2p.ConnectionManager(cm))
+	}
 	h, err := libp2p.New(opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("p2p host on %s: %w", listen, err)
 	}
 	return h, gater, nil
+}
+
+// newConnManager bounds the connections, inbound ones too: DHT lookups
+// and other nodes' dials would otherwise connect every node of a network
+// to every other.
+func newConnManager(low, high int, grace time.Duration) (*connManager, error) {
+	if low <= 0 || low >= high {
+		low = max(1, high/2)
+	}
+	if grace <= 0 {
+		grace = 20 * time.Second
+	}
+	cm, err := connmgr.NewConnManager(low, high,
+		connmgr.WithGracePeriod(grace), connmgr.WithSilencePeriod(min(grace, 10*time.Second)))
+	if err != nil {
+		return nil, fmt.Errorf("p2p connection manager (%d..%d): %w", low, high, err)
+	}
+	return &connManager{cm}, nil
+}
+
+// dhtProtectTag is the tag kad-dht protects the peers of its two widest
+// buckets with; in a network of a few dozen nodes those are most nodes.
+const dhtProtectTag = "kbucket"
+
+// connManager is the basic connection manager minus the DHT's protection:
+// the routing table keeps its peers whether connected or not, and its tag
+// value still ranks them above other connections when trimming. Protecting
+// them would keep every node connected to nearly every other.
+type connManager struct {
+	*connmgr.BasicConnMgr
+}
+
+func (c *connManager) Protect(id peer.ID, tag string) {
+	if tag == dhtProtectTag {
+		return
+	}
+	c.BasicConnMgr.Protect(id, tag)
 }
 
 func listenAddr(host string, port int) (ma.Multiaddr, error) {

@@ -320,7 +320,7 @@ func (s *Sync) remove(p *peerConn) {
 	}
 	wasSync := s.syncPeer == p.id
 	if wasSync {
-		s.syncPeer = ""
+		s.setSyncPeerLocked("")
 	}
 	reopen := !s.closed && s.peers[p.id] == nil && s.cfg.Host.ID() < p.id
 	s.mu.Unlock()
@@ -371,7 +371,7 @@ func (s *Sync) maybeSync() {
 		}
 	}
 	if best != nil {
-		s.syncPeer = best.id
+		s.setSyncPeerLocked(best.id)
 	}
 	s.mu.Unlock()
 	if best != nil {
@@ -386,6 +386,26 @@ func (s *Sync) getBlocks(p *peerConn) {
 		m.Locator = append(m.Locator, h)
 	}
 	_ = p.send(m)
+}
+
+// syncProtectTag keeps the connection manager from trimming the peer the
+// chain is being fetched from.
+const syncProtectTag = "devchain-sync"
+
+// setSyncPeerLocked changes the sync peer (s.mu held) and moves the
+// connection manager's protection with it.
+func (s *Sync) setSyncPeerLocked(id peer.ID) {
+	if s.syncPeer == id {
+		return
+	}
+	cm := s.cfg.Host.ConnManager()
+	if s.syncPeer != "" {
+		cm.Unprotect(s.syncPeer, syncProtectTag)
+	}
+	s.syncPeer = id
+	if id != "" {
+		cm.Protect(id, syncProtectTag)
+	}
 }
 
 // requestTimeout is how long a requested block or tx may take before
@@ -417,7 +437,7 @@ func (s *Sync) watchdog() {
 			}
 		}
 		if stalled {
-			s.syncPeer = ""
+			s.setSyncPeerLocked("")
 		}
 		s.mu.Unlock()
 		s.maybeSync()

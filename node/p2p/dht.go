@@ -24,6 +24,11 @@ func NewDHT(h host.Host, bootstrap []peer.AddrInfo) (*dht.IpfsDHT, error) {
 		dht.ProtocolPrefix(DHTProtocolPrefix),
 		dht.Mode(dht.ModeServer),
 		dht.BootstrapPeers(bootstrap...),
+		// No routing-table refresh: at start it walks the DHT once per
+		// bucket, connecting a node to most of the network while a devnet
+		// starts. Rendezvous only needs the bootstrap peers and the peers
+		// its own lookups meet.
+		dht.DisableAutoRefresh(),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("dht: %w", err)

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,6 +204,7 @@ func (r *Runtime) Start(ctx context.Context, name string) error {
 	defer logf.Close()
 	cmd := exec.Command(r.opts.Chaind, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = nodeEnv(os.Environ(), len(r.net.Nodes))
 	// Own process group: a Ctrl-C on devnet's terminal must not reach the
 	// nodes; devnet decides whether to tear them down.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -225,6 +227,23 @@ func (r *Runtime) Start(ctx context.Context, name string) error {
 		return r.gate(ctx, sides, name)
 	}
 	return nil
+}
+
+// nodeEnv is a node's environment: with more nodes than CPUs, each Go
+// runtime gets one P (unless GOMAXPROCS is set). Dozens of runtimes each
+// spinning threads over every core to look for work cost more than they
+// gain: 50 nodes started in 5.6 s instead of 9.6 s and idled at 0.6 instead
+// of 0.9 cores on a 2-core machine.
+func nodeEnv(env []string, nodes int) []string {
+	if nodes <= goruntime.NumCPU() {
+		return env
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "GOMAXPROCS=") {
+			return env
+		}
+	}
+	return append(env, "GOMAXPROCS=1")
 }
 
 func (r *Runtime) waitHealthy(ctx context.Context, name string, exited <-chan error) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/internal/testutil"
 )
 
 const fakeNet = `name: fake
@@ -228,11 +229,5 @@ func TestSuccessfulRunRemovesDevnet(t *testing.T) {
 // waitUntil polls cond with a deadline (no sleeps as synchronisation).
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 20s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(t, 20*time.Second, "the condition", cond)
 }

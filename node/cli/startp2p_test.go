@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devchain/devchain/internal/testutil"
 	"github.com/devchain/devchain/node/rpc"
 )
 
@@ -33,13 +34,7 @@ func (l *lockedBuffer) String() string {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.WaitFor(t, 15*time.Second, what, cond)
 }
 
 // background runs a long chaind command until the test ends it.

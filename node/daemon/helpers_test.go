@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devchain/devchain/internal/testutil"
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/rpc"
 )
@@ -106,16 +107,7 @@ func hasWallet(ws []rpc.Wallet, alias string) bool {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+var waitFor = testutil.WaitFor
 
 func sameTip(nodes ...*Node) bool {
 	for _, n := range nodes[1:] {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devchain/devchain/internal/testutil"
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/identity"
@@ -99,13 +100,4 @@ func (n *testNode) tip() chain.Hash {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+var waitFor = testutil.WaitFor

@@ -7,12 +7,10 @@ package process
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +23,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/node/rpc"
 )
 
 // StopGrace is how long Stop waits after SIGTERM before SIGKILL.
@@ -33,11 +32,13 @@ var StopGrace = 10 * time.Second
 // startTimeout bounds the wait for a started node's control API.
 const startTimeout = 60 * time.Second
 
+// requestTimeout bounds one call to a node's control API.
+const requestTimeout = 5 * time.Second
+
 // Runtime is the process backend.
 type Runtime struct {
 	opts runtime.Options
 	log  *slog.Logger
-	http *http.Client
 
 	mu    sync.Mutex
 	net   *runtime.Network
@@ -60,7 +61,7 @@ func New(opts runtime.Options) (runtime.Runtime, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Runtime{opts: opts, log: opts.Log, http: &http.Client{Timeout: 5 * time.Second}}, nil
+	return &Runtime{opts: opts, log: opts.Log}, nil
 }
 
 func (r *Runtime) Name() string { return "process" }
@@ -251,6 +252,7 @@ func (r *Runtime) waitHealthy(ctx context.Context, name string, exited <-chan er
 	if err != nil {
 		return err
 	}
+	c := rpc.NewClient(url)
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	t := time.NewTicker(50 * time.Millisecond)
@@ -263,12 +265,11 @@ func (r *Runtime) waitHealthy(ctx context.Context, name string, exited <-chan er
 			return fmt.Errorf("node %s: control API %s did not answer: %w", name, url, ctx.Err())
 		case <-t.C:
 		}
-		resp, err := r.http.Get(url + "/healthz")
+		hctx, hcancel := context.WithTimeout(ctx, requestTimeout)
+		err := c.Healthz(hctx)
+		hcancel()
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+			return nil
 		}
 	}
 }
@@ -466,20 +467,10 @@ func (r *Runtime) setGate(ctx context.Context, name string, deny []string) error
 		return nil
 	}
 	url, _ := r.Endpoint(name)
-	body, _ := json.Marshal(map[string][]string{"deny": deny})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/admin/gate", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := r.http.Do(req)
-	if err != nil {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	if _, err := rpc.NewClient(url).Gate(ctx, deny); err != nil {
 		return fmt.Errorf("node %s: gate: %w", name, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("node %s: gate: %s: %s", name, resp.Status, strings.TrimSpace(string(msg)))
 	}
 	return nil
 }

@@ -8,8 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devchain/devchain/node/blockchain"
-	"github.com/devchain/devchain/node/chain"
-	"github.com/devchain/devchain/node/wallet"
+	"github.com/devchain/devchain/node/rpc"
 )
 
 func newPrintChainCmd(e *Env) *cobra.Command {
@@ -26,7 +25,7 @@ func newPrintChainCmd(e *Env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				printBlock(cmd.OutOrStdout(), b)
+				printBlock(cmd.OutOrStdout(), rpc.BlockJSON(b))
 			}
 			return nil
 		})
@@ -34,24 +33,26 @@ func newPrintChainCmd(e *Env) *cobra.Command {
 	return cmd
 }
 
-func printBlock(w io.Writer, b *chain.Block) {
-	h := &b.Header
-	fmt.Fprintf(w, "============ Block %s ============\n", b.Hash())
-	fmt.Fprintf(w, "Height: %d\n", h.Height)
-	fmt.Fprintf(w, "Prev. block: %s\n", h.PrevHash)
-	fmt.Fprintf(w, "Timestamp: %s\n", time.Unix(h.Timestamp, 0).UTC().Format(time.RFC3339))
-	fmt.Fprintf(w, "PoW: %d bits, nonce %d\n", h.Bits, h.Nonce)
+// printBlock prints a block the way printchain shows it. It takes the
+// control API's form of a block so that a block read through a running node
+// and one read from the data dir go through this one printer.
+func printBlock(w io.Writer, b rpc.Block) {
+	fmt.Fprintf(w, "============ Block %s ============\n", b.Hash)
+	fmt.Fprintf(w, "Height: %d\n", b.Height)
+	fmt.Fprintf(w, "Prev. block: %s\n", b.Prev)
+	fmt.Fprintf(w, "Timestamp: %s\n", time.Unix(b.Timestamp, 0).UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "PoW: %d bits, nonce %d\n", b.Bits, b.Nonce)
 	for _, tx := range b.Txs {
-		if tx.IsCoinbase() {
-			fmt.Fprintf(w, "--- Transaction %s (coinbase)\n", tx.ID())
+		if tx.Coinbase {
+			fmt.Fprintf(w, "--- Transaction %s (coinbase)\n", tx.TxID)
 		} else {
-			fmt.Fprintf(w, "--- Transaction %s\n", tx.ID())
+			fmt.Fprintf(w, "--- Transaction %s\n", tx.TxID)
 			for i, in := range tx.Inputs {
-				fmt.Fprintf(w, "     Input %d: %s from %s\n", i, in.Prev, wallet.EncodeAddress(chain.PubKeyHash(in.PubKey)))
+				fmt.Fprintf(w, "     Input %d: %s:%d from %s\n", i, in.TxID, in.Index, in.Address)
 			}
 		}
 		for i, out := range tx.Outputs {
-			fmt.Fprintf(w, "     Output %d: %d to %s\n", i, out.Value, wallet.EncodeAddress(out.PubKeyHash))
+			fmt.Fprintf(w, "     Output %d: %d to %s\n", i, out.Value, out.Address)
 		}
 	}
 	fmt.Fprintln(w)

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -82,7 +80,7 @@ func viaRPC(e *Env, cmd *cobra.Command) (handled bool, err error) {
 			if err != nil {
 				return true, err
 			}
-			printRPCBlock(out, b)
+			printBlock(out, b)
 		}
 	case "reindexutxo":
 		return true, fmt.Errorf("%w (rpc %s): reindexutxo needs the data dir to itself; stop the node first", ErrNodeRunning, addr)
@@ -128,27 +126,4 @@ func sendViaRPC(cmd *cobra.Command, c *rpc.Client) error {
 		}
 	}
 	return fmt.Errorf("send: tx %s is in the mempool, but mined block %s left it out", txid, b.Hash)
-}
-
-// printRPCBlock prints a block as printchain does offline.
-func printRPCBlock(w io.Writer, b rpc.Block) {
-	fmt.Fprintf(w, "============ Block %s ============\n", b.Hash)
-	fmt.Fprintf(w, "Height: %d\n", b.Height)
-	fmt.Fprintf(w, "Prev. block: %s\n", b.Prev)
-	fmt.Fprintf(w, "Timestamp: %s\n", time.Unix(b.Timestamp, 0).UTC().Format(time.RFC3339))
-	fmt.Fprintf(w, "PoW: %d bits, nonce %d\n", b.Bits, b.Nonce)
-	for _, tx := range b.Txs {
-		if tx.Coinbase {
-			fmt.Fprintf(w, "--- Transaction %s (coinbase)\n", tx.TxID)
-		} else {
-			fmt.Fprintf(w, "--- Transaction %s\n", tx.TxID)
-			for i, in := range tx.Inputs {
-				fmt.Fprintf(w, "     Input %d: %s:%d from %s\n", i, in.TxID, in.Index, in.Address)
-			}
-		}
-		for i, out := range tx.Outputs {
-			fmt.Fprintf(w, "     Output %d: %d to %s\n", i, out.Value, out.Address)
-		}
-	}
-	fmt.Fprintln(w)
 }

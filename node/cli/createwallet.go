@@ -14,17 +14,13 @@ func newCreateWalletCmd(e *Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.Flags().StringVar(&alias, "alias", "", "name to refer to the wallet by")
-	cmd.RunE = e.run(func(cmd *cobra.Command) error {
-		w, err := e.OpenWallets()
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		w, err := e.openNode().CreateWallet(cmd.Context(), alias)
 		if err != nil {
 			return err
 		}
-		k, err := w.Create(alias)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(cmd.OutOrStdout(), k.Address())
+		fmt.Fprintln(cmd.OutOrStdout(), w.Address)
 		return nil
-	})
+	}
 	return cmd
 }

@@ -5,9 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/devchain/devchain/node/blockchain"
-	"github.com/devchain/devchain/node/wallet"
 )
 
 func newGetBalanceCmd(e *Env) *cobra.Command {
@@ -18,26 +15,16 @@ func newGetBalanceCmd(e *Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.Flags().StringVar(&address, "address", "", "address or alias (required)")
-	cmd.RunE = e.run(func(cmd *cobra.Command) error {
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if address == "" {
 			return errors.New("getbalance: -address is required")
 		}
-		w, err := e.OpenWallets()
+		b, err := e.openNode().Balance(cmd.Context(), address)
 		if err != nil {
 			return err
 		}
-		return e.withChain(func(c *blockchain.Chain) error {
-			pkh, err := w.Resolve(address)
-			if err != nil {
-				return err
-			}
-			bal, err := c.Balance(pkh)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Balance of '%s': %d\n", wallet.EncodeAddress(pkh), bal)
-			return nil
-		})
-	})
+		fmt.Fprintf(cmd.OutOrStdout(), "Balance of '%s': %d\n", b.Address, b.Balance)
+		return nil
+	}
 	return cmd
 }

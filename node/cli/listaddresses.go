@@ -12,19 +12,19 @@ func newListAddressesCmd(e *Env) *cobra.Command {
 		Short: `list the data dir's wallets, one "alias address" line each ("-" for no alias)`,
 		Args:  cobra.NoArgs,
 	}
-	cmd.RunE = e.run(func(cmd *cobra.Command) error {
-		w, err := e.OpenWallets()
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ws, err := e.openNode().Wallets(cmd.Context())
 		if err != nil {
 			return err
 		}
-		for _, x := range w.List() {
-			alias := x.Alias
+		for _, w := range ws {
+			alias := w.Alias
 			if alias == "" {
 				alias = "-"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", alias, x.Address)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", alias, w.Address)
 		}
 		return nil
-	})
+	}
 	return cmd
 }

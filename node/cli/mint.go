@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/devchain/devchain/node/blockchain"
-	"github.com/devchain/devchain/node/miner"
 )
 
-// maxMintBlocks bounds one mint command.
+// maxMintBlocks bounds one mint command run on the data dir.
 const maxMintBlocks = 1_000_000
+
+func errMintBlocks(blocks int) error {
+	return fmt.Errorf("mint: -blocks %d: want 1..%d", blocks, maxMintBlocks)
+}
 
 func newMintCmd(e *Env) *cobra.Command {
 	var minter string
@@ -23,31 +24,20 @@ func newMintCmd(e *Env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&minter, "minter", "", "address or alias paid by the coinbase (required)")
 	cmd.Flags().IntVar(&blocks, "blocks", 1, "number of blocks to mine")
-	cmd.RunE = e.run(func(cmd *cobra.Command) error {
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if minter == "" {
 			return errors.New("mint: -minter is required")
 		}
-		if blocks < 1 || blocks > maxMintBlocks {
-			return fmt.Errorf("mint: -blocks %d: want 1..%d", blocks, maxMintBlocks)
+		if blocks < 1 {
+			return errMintBlocks(blocks)
 		}
-		w, err := e.OpenWallets()
-		if err != nil {
-			return err
+		r, err := e.openNode().Mint(cmd.Context(), minter, blocks)
+		// The mined blocks are consecutive and end at r.Height.
+		first := r.Height + 1 - uint64(len(r.Blocks))
+		for i, h := range r.Blocks {
+			fmt.Fprintf(cmd.OutOrStdout(), "mined block %d %s\n", first+uint64(i), h)
 		}
-		return e.withChain(func(c *blockchain.Chain) error {
-			pkh, err := w.Resolve(minter)
-			if err != nil {
-				return fmt.Errorf("mint: -minter: %w", err)
-			}
-			mined, err := miner.MineBlocks(cmd.Context(), c, pkh, blocks, nil)
-			for _, b := range mined {
-				fmt.Fprintf(cmd.OutOrStdout(), "mined block %d %s\n", b.Header.Height, b.Hash())
-			}
-			if err != nil {
-				return fmt.Errorf("mint: after %d blocks: %w", len(mined), err)
-			}
-			return nil
-		})
-	})
+		return err
+	}
 	return cmd
 }

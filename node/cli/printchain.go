@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/rpc"
 )
 
@@ -17,19 +16,12 @@ func newPrintChainCmd(e *Env) *cobra.Command {
 		Short: "print every block of the main chain, tip first",
 		Args:  cobra.NoArgs,
 	}
-	cmd.RunE = e.run(func(cmd *cobra.Command) error {
-		return e.withChain(func(c *blockchain.Chain) error {
-			_, height, _ := c.Tip()
-			for h := int64(height); h >= 0; h-- {
-				b, err := c.BlockAt(uint64(h))
-				if err != nil {
-					return err
-				}
-				printBlock(cmd.OutOrStdout(), rpc.BlockJSON(b))
-			}
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return e.openNode().Blocks(cmd.Context(), func(b rpc.Block) error {
+			printBlock(cmd.OutOrStdout(), b)
 			return nil
 		})
-	})
+	}
 	return cmd
 }
 

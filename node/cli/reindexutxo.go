@@ -14,7 +14,9 @@ func newReindexUTXOCmd(e *Env) *cobra.Command {
 		Short: "rebuild the UTXO set from the blocks (needs the data dir to itself)",
 		Args:  cobra.NoArgs,
 	}
-	// Never through a running node: it needs the database exclusively.
+	// Never through a running node (so not through openNode): it needs the
+	// database to itself, and the database's lock, not a node answering at
+	// rpc.addr, is what tells whether a node holds it.
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		return e.withChain(func(c *blockchain.Chain) error {
 			n, err := c.Reindex()

@@ -1,5 +1,7 @@
 // Package cli holds the cobra commands of chaind. Each command is thin: it
-// parses flags and calls the node packages.
+// parses flags and calls the node packages. The data-dir commands ask a
+// dataNode (node.go), which is the node running on the data dir or, when
+// none runs, the data dir itself.
 package cli
 
 import (
@@ -36,11 +38,6 @@ var commands = []func(*Env) *cobra.Command{
 	newBootstrapCmd,
 	newHealthcheckCmd,
 }
-
-// remote, when set (by the network side), runs a command through the node
-// running on e's data dir. It reports handled=false when no node runs
-// there, and the command then runs offline against the data dir.
-var remote func(e *Env, cmd *cobra.Command) (handled bool, err error)
 
 // Env is what every command shares: the global flags and the process's
 // environment.
@@ -115,19 +112,6 @@ func (e *Env) withChain(fn func(*blockchain.Chain) error) error {
 		err = fmt.Errorf("close chain: %w", cerr)
 	}
 	return err
-}
-
-// run wraps a command's offline body: through a running node when the
-// network side can, else offline.
-func (e *Env) run(offline func(cmd *cobra.Command) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, _ []string) error {
-		if remote != nil {
-			if handled, err := remote(e, cmd); handled {
-				return err
-			}
-		}
-		return offline(cmd)
-	}
 }
 
 // NewRoot builds the chaind command tree.

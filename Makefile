@@ -21,8 +21,8 @@ devnet:
 # Also builds bin/devnet-netcut, the helper docker partitions run (found next to bin/devnet).
 .PHONY: image
 image: chaind
-	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-image ./devnet/runtime/docker/cmd/image
-	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-netcut ./devnet/runtime/docker/cmd/netcut
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-image ./devnet/backend/docker/cmd/image
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-netcut ./devnet/backend/docker/cmd/netcut
 	$(BIN)/devnet-image -chaind $(BIN)/chaind
 	@$(MAKE) --no-print-directory compose
 

@@ -16,7 +16,7 @@ import (
 var Dockerfile []byte
 
 // HelperDockerfile is the image of the partition helper (package
-// devnet/runtime/docker/netcut): one static binary, run privileged for a
+// devnet/backend/docker/netcut): one static binary, run privileged for a
 // moment by the docker runtime.
 var HelperDockerfile = []byte("FROM scratch\nCOPY netcut /netcut\nENTRYPOINT [\"/netcut\"]\n")
 

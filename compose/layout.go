@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
 )
 
@@ -26,10 +26,17 @@ const (
 	RPCPort     = 8545
 )
 
-// LabelExec marks short-lived containers on a node's volume (offline
-// commands, wallet creation, the partition helper), so nothing counts them
-// as nodes while Down still removes them with the devnet label.
-const LabelExec = "devchain.exec"
+// Labels on every container, network and volume of a devnet: backends find
+// and remove a devnet's objects by them alone, also after devnet crashed.
+const (
+	LabelDevnet = "devchain.devnet"
+	LabelNode   = "devchain.node"
+	LabelRole   = "devchain.role"
+	// LabelExec marks short-lived containers on a node's volume (offline
+	// commands, wallet creation, the partition helper), so nothing counts
+	// them as nodes while Down still removes them with the devnet label.
+	LabelExec = "devchain.exec"
+)
 
 // DefaultSubnet is the subnet of rendered compose files. The docker runtime
 // picks free subnets elsewhere in 10.77.0.0/16 (see docker.freeSubnet), so a
@@ -76,7 +83,7 @@ type Layout struct {
 
 // Service is one node's container.
 type Service struct {
-	Node      runtime.Node
+	Node      spec.Node
 	Container string
 	Volume    string
 	Host      int        // host number inside the subnet (IP = subnet base + Host)
@@ -95,21 +102,21 @@ func VolumeName(devnet, node string) string    { return "devchain-" + devnet + "
 
 // NetworkLabels are the labels of the devnet's network.
 func NetworkLabels(devnet string) map[string]string {
-	return map[string]string{runtime.LabelDevnet: devnet}
+	return map[string]string{LabelDevnet: devnet}
 }
 
 // NodeLabels are the labels of a node's container and volume.
-func NodeLabels(devnet string, n *runtime.Node) map[string]string {
+func NodeLabels(devnet string, n *spec.Node) map[string]string {
 	return map[string]string{
-		runtime.LabelDevnet: devnet,
-		runtime.LabelNode:   n.Name,
-		runtime.LabelRole:   string(n.Role),
+		LabelDevnet: devnet,
+		LabelNode:   n.Name,
+		LabelRole:   string(n.Role),
 	}
 }
 
 // NewLayout places net's nodes in subnet: static addresses, names, labels and
 // full chaind command lines.
-func NewLayout(net *runtime.Network, subnet netip.Prefix) (*Layout, error) {
+func NewLayout(net *spec.Network, subnet netip.Prefix) (*Layout, error) {
 	if !validName.MatchString(net.Name) {
 		return nil, fmt.Errorf("devnet name %q: want letters, digits, '_', '.', '-'", net.Name)
 	}
@@ -137,12 +144,12 @@ func NewLayout(net *runtime.Network, subnet netip.Prefix) (*Layout, error) {
 		}
 		var host int
 		switch n.Role {
-		case runtime.RoleBootstrap:
+		case spec.RoleBootstrap:
 			if nextBootstrap > lastBootstrapHost {
 				return nil, fmt.Errorf("devnet %s: node %s: more than %d bootstrap nodes", net.Name, n.Name, lastBootstrapHost-firstBootstrapHost+1)
 			}
 			host, nextBootstrap = nextBootstrap, nextBootstrap+1
-		case runtime.RoleNode:
+		case spec.RoleNode:
 			host, nextNode = nextNode, nextNode+1
 		default:
 			return nil, fmt.Errorf("devnet %s: node %s: unknown role %q", net.Name, n.Name, n.Role)
@@ -183,21 +190,17 @@ func NewLayout(net *runtime.Network, subnet netip.Prefix) (*Layout, error) {
 	return l, nil
 }
 
-// nodeCmd is the node's own arguments plus what depends on where it runs.
+// nodeCmd is the node's launch placed in its container.
 func nodeCmd(s *Service, byName map[string]*Service, hasKey bool) ([]string, error) {
 	n := &s.Node
-	cmd := append([]string(nil), n.Args...)
-	cmd = append(cmd, commonFlags(n)...)
-	cmd = append(cmd,
-		"--listen-host", "0.0.0.0",
-		"-port", strconv.Itoa(P2PPort),
-		"-rpc", "0.0.0.0:"+strconv.Itoa(RPCPort),
-	)
-	if n.IdentitySeed != "" {
-		cmd = append(cmd, "--identity-seed", n.IdentitySeed)
+	p := spec.Placement{
+		DataDir:    DataDir,
+		ListenHost: "0.0.0.0",
+		P2PPort:    P2PPort,
+		RPCAddr:    "0.0.0.0:" + strconv.Itoa(RPCPort),
 	}
 	if hasKey {
-		cmd = append(cmd, "--network-key", KeyPath)
+		p.NetworkKey = KeyPath
 	}
 	for _, b := range n.Bootstrap {
 		bs := byName[b]
@@ -207,25 +210,9 @@ func nodeCmd(s *Service, byName map[string]*Service, hasKey bool) ([]string, err
 		case bs.Multiaddr == "":
 			return nil, fmt.Errorf("node %s: bootstrap %s has no peer ID (no IdentitySeed)", n.Name, b)
 		}
-		cmd = append(cmd, "-bootstrap", bs.Multiaddr)
+		p.Bootstrap = append(p.Bootstrap, bs.Multiaddr)
 	}
-	return cmd, nil
-}
-
-// commonFlags are the flags every chaind command of the node needs: its data
-// dir and its network's difficulty.
-func commonFlags(n *runtime.Node) []string {
-	f := []string{"--datadir", DataDir}
-	if n.Difficulty > 0 {
-		f = append(f, "--difficulty", strconv.FormatUint(uint64(n.Difficulty), 10))
-	}
-	return f
-}
-
-// ExecArgs is the chaind command line of `devnet exec`-style commands on the
-// node's data (through its RPC when it runs, offline otherwise).
-func ExecArgs(n *runtime.Node, args []string) []string {
-	return append(append([]string(nil), args...), commonFlags(n)...)
+	return n.Argv(p), nil
 }
 
 // healthChecksPerSecond bounds the healthcheck load of a devnet: each check

@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/spec"
 )
 
 // Options tune Render; the zero value renders the default.
@@ -115,7 +115,7 @@ const networkKey = "devnet"
 
 // Render writes net as a docker-compose file: the same names, addresses,
 // labels, command lines and healthcheck as the docker runtime uses.
-func Render(net *runtime.Network, opts Options) ([]byte, error) {
+func Render(net *spec.Network, opts Options) ([]byte, error) {
 	opts = opts.withDefaults(net.Name)
 	l, err := NewLayout(net, opts.Subnet)
 	if err != nil {
@@ -164,7 +164,7 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 			}
 			svc.DependsOn[b] = dependency{Condition: "service_healthy"}
 		}
-		for _, alias := range startWallets(s.Node.Args) {
+		for _, alias := range startWallets(&s.Node) {
 			name := s.Node.Name + "-wallet-" + alias
 			f.Services[name] = walletService(l, &s, alias, opts.Image)
 			if svc.DependsOn == nil {
@@ -195,30 +195,27 @@ func Render(net *runtime.Network, opts Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// startWallets are the wallet aliases a node needs before it can start: the
-// -minter of its command line. devnet creates wallets offline before the
-// first start (runtime Exec); a compose file does it with a one-shot service
-// per wallet. Addresses (25-byte base58, 33+ characters) need no wallet.
-func startWallets(args []string) []string {
-	var aliases []string
-	for i := 0; i+1 < len(args); i++ {
-		if a := args[i]; (a == "-minter" || a == "--minter") && len(args[i+1]) < 26 {
-			aliases = append(aliases, args[i+1])
-		}
+// startWallets are the wallet aliases a node needs before it can start: its
+// minter. devnet creates wallets offline before the first start (backend
+// Exec); a compose file does it with a one-shot service per wallet. An
+// address (25-byte base58, 33+ characters) needs no wallet.
+func startWallets(n *spec.Node) []string {
+	if n.Minter == "" || len(n.Minter) >= 26 {
+		return nil
 	}
-	return aliases
+	return []string{n.Minter}
 }
 
 // walletService creates a wallet in the node's volume, offline, once: on a
 // later `up` the alias exists, the service exits 1, and nothing waits on it.
 func walletService(l *Layout, s *Service, alias, image string) service {
 	labels := NetworkLabels(l.Devnet)
-	labels[runtime.LabelNode] = s.Node.Name
+	labels[LabelNode] = s.Node.Name
 	labels[LabelExec] = "wallet"
 	return service{
 		Image:         image,
 		ContainerName: s.Container + "-wallet-" + alias,
-		Command:       ExecArgs(&s.Node, []string{"createwallet", "-alias", alias}),
+		Command:       s.Node.CommandArgv(DataDir, []string{"createwallet", "-alias", alias}),
 		Restart:       "no",
 		Labels:        labels,
 		NetworkMode:   "none",
@@ -229,7 +226,7 @@ func walletService(l *Layout, s *Service, alias, image string) service {
 // WriteKeyFile writes net's network key where a compose file rendered with
 // opts in folder dir expects it, and returns its path. It writes nothing for
 // a devnet without a key.
-func WriteKeyFile(dir string, net *runtime.Network, opts Options) (string, error) {
+func WriteKeyFile(dir string, net *spec.Network, opts Options) (string, error) {
 	if len(net.NetworkKey) == 0 {
 		return "", nil
 	}

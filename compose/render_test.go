@@ -13,35 +13,36 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // testNetwork is a bootstrap and three nodes, the shape of configs/default.yaml.
-func testNetwork(t *testing.T) *runtime.Network {
+func testNetwork(t *testing.T) *spec.Network {
 	t.Helper()
-	net := &runtime.Network{
+	net := &spec.Network{
 		Name:       "golden",
 		NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed("golden")),
 	}
-	add := func(name string, role runtime.Role, args ...string) {
+	add := func(name string, role spec.Role, minter string, every time.Duration) {
 		seed := "golden/" + name
 		id, err := identity.PeerIDFromSeed(seed)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := runtime.Node{Name: name, Role: role, Args: args, IdentitySeed: seed, PeerID: id.String(), Difficulty: 8}
-		if role == runtime.RoleNode {
-			n.Bootstrap = []string{"bootstrap"}
+		n := spec.Node{Name: name, Role: role, IdentitySeed: seed, PeerID: id.String(), Difficulty: 8,
+			Minter: minter, MineInterval: every}
+		if role == spec.RoleNode {
+			n.Bootstrap, n.Rendezvous = []string{"bootstrap"}, "golden"
 		}
 		net.Nodes = append(net.Nodes, n)
 	}
-	add("bootstrap", runtime.RoleBootstrap, "bootstrap")
-	add("miner", runtime.RoleNode, "startp2p", "-rendezvous", "golden", "-minter", "m1", "--mine-interval", "2s")
-	add("peer-1", runtime.RoleNode, "startp2p", "-rendezvous", "golden")
-	add("peer-2", runtime.RoleNode, "startp2p", "-rendezvous", "golden")
+	add("bootstrap", spec.RoleBootstrap, "", 0)
+	add("miner", spec.RoleNode, "m1", 2*time.Second)
+	add("peer-1", spec.RoleNode, "", 0)
+	add("peer-2", spec.RoleNode, "", 0)
 	return net
 }
 
@@ -120,7 +121,7 @@ func TestLayoutAddressesAndArgs(t *testing.T) {
 		if want := "/ip4/" + ip + "/tcp/4001/p2p/" + s.Node.PeerID; s.Multiaddr != want {
 			t.Errorf("%s: multiaddr %s, want %s", name, s.Multiaddr, want)
 		}
-		if s.Labels[runtime.LabelDevnet] != "golden" || s.Labels[runtime.LabelNode] != name {
+		if s.Labels[LabelDevnet] != "golden" || s.Labels[LabelNode] != name {
 			t.Errorf("%s: labels %v", name, s.Labels)
 		}
 	}
@@ -142,9 +143,9 @@ func TestLayoutAddressesAndArgs(t *testing.T) {
 	if slices.Contains(boot.Cmd, "-bootstrap") {
 		t.Errorf("bootstrap command dials a bootstrap: %q", boot.Cmd)
 	}
-	if got := ExecArgs(&peer.Node, []string{"getbalance", "-address", "w1"}); !slices.Equal(got,
+	if got := peer.Node.CommandArgv(DataDir, []string{"getbalance", "-address", "w1"}); !slices.Equal(got,
 		[]string{"getbalance", "-address", "w1", "--datadir", "/data", "--difficulty", "8"}) {
-		t.Errorf("ExecArgs = %q", got)
+		t.Errorf("CommandArgv = %q", got)
 	}
 }
 
@@ -158,7 +159,7 @@ func TestHealthcheckIntervalGrowsWithNodes(t *testing.T) {
 		t.Errorf("4 nodes: interval %v, want %v", got, Healthcheck.Interval)
 	}
 	for i := range 46 {
-		net.Nodes = append(net.Nodes, runtime.Node{Name: fmt.Sprintf("extra-%d", i), Role: runtime.RoleNode})
+		net.Nodes = append(net.Nodes, spec.Node{Name: fmt.Sprintf("extra-%d", i), Role: spec.RoleNode})
 	}
 	if l, err = NewLayout(net, DefaultSubnet); err != nil {
 		t.Fatal(err)
@@ -170,17 +171,16 @@ func TestHealthcheckIntervalGrowsWithNodes(t *testing.T) {
 
 func TestStartWallets(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		want []string
+		minter string
+		want   []string
 	}{
-		{[]string{"startp2p", "-minter", "w1"}, []string{"w1"}},
-		{[]string{"startp2p", "--minter", "m"}, []string{"m"}},
-		{[]string{"startp2p", "-minter", "1592JP3jo15Vj3QzBGa5KLKQuxxQugi8TT"}, nil}, // an address
-		{[]string{"startp2p", "-rendezvous", "x"}, nil},
-		{[]string{"startp2p", "-minter"}, nil},
+		{"w1", []string{"w1"}},
+		{"1592JP3jo15Vj3QzBGa5KLKQuxxQugi8TT", nil}, // an address
+		{"", nil},
 	} {
-		if got := startWallets(tc.args); !slices.Equal(got, tc.want) {
-			t.Errorf("startWallets(%q) = %q, want %q", tc.args, got, tc.want)
+		n := &spec.Node{Role: spec.RoleNode, Minter: tc.minter}
+		if got := startWallets(n); !slices.Equal(got, tc.want) {
+			t.Errorf("startWallets(minter %q) = %q, want %q", tc.minter, got, tc.want)
 		}
 	}
 }
@@ -188,17 +188,17 @@ func TestStartWallets(t *testing.T) {
 func TestLayoutRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		edit   func(*runtime.Network)
+		edit   func(*spec.Network)
 		subnet string
 		want   string
 	}{
-		{"duplicate node", func(n *runtime.Network) { n.Nodes[2].Name = "miner" }, "10.77.0.0/24", `"miner" appears twice`},
-		{"unknown bootstrap", func(n *runtime.Network) { n.Nodes[1].Bootstrap = []string{"nope"} }, "10.77.0.0/24", `bootstrap "nope"`},
-		{"bad name", func(n *runtime.Network) { n.Nodes[1].Name = "a b" }, "10.77.0.0/24", `node name "a b"`},
-		{"small subnet", func(*runtime.Network) {}, "10.77.0.0/28", "subnet 10.77.0.0/28"},
-		{"too many nodes", func(n *runtime.Network) {
+		{"duplicate node", func(n *spec.Network) { n.Nodes[2].Name = "miner" }, "10.77.0.0/24", `"miner" appears twice`},
+		{"unknown bootstrap", func(n *spec.Network) { n.Nodes[1].Bootstrap = []string{"nope"} }, "10.77.0.0/24", `bootstrap "nope"`},
+		{"bad name", func(n *spec.Network) { n.Nodes[1].Name = "a b" }, "10.77.0.0/24", `node name "a b"`},
+		{"small subnet", func(*spec.Network) {}, "10.77.0.0/28", "subnet 10.77.0.0/28"},
+		{"too many nodes", func(n *spec.Network) {
 			for i := range 250 {
-				n.Nodes = append(n.Nodes, runtime.Node{Name: "x" + string(rune('a'+i%26)) + strings.Repeat("y", i/26), Role: runtime.RoleNode})
+				n.Nodes = append(n.Nodes, spec.Node{Name: "x" + string(rune('a'+i%26)) + strings.Repeat("y", i/26), Role: spec.RoleNode})
 			}
 		}, "10.77.0.0/24", "does not fit"},
 	} {

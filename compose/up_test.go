@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime"
-	"github.com/devchain/devchain/devnet/runtime/docker"
+	"github.com/devchain/devchain/devnet/backend/docker"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
 )
 
@@ -34,7 +34,7 @@ func TestComposeUp(t *testing.T) {
 	}
 	dir := t.TempDir()
 	stub := filepath.Join(dir, "chaind")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", stub, "../devnet/runtime/docker/testdata/stub")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", stub, "../devnet/backend/docker/testdata/stub")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build stub: %v\n%s", err, out)
@@ -47,10 +47,10 @@ func TestComposeUp(t *testing.T) {
 	b := make([]byte, 4)
 	rand.Read(b)
 	name := "compose-" + hex.EncodeToString(b)
-	net := &runtime.Network{Name: name, NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name))}
-	net.Nodes = []runtime.Node{
-		{Name: "bootstrap", Role: runtime.RoleBootstrap, Args: []string{"bootstrap"}, IdentitySeed: name + "/bootstrap"},
-		{Name: "peer-1", Role: runtime.RoleNode, Args: []string{"startp2p"}, IdentitySeed: name + "/peer-1", Bootstrap: []string{"bootstrap"}},
+	net := &spec.Network{Name: name, NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name))}
+	net.Nodes = []spec.Node{
+		{Name: "bootstrap", Role: spec.RoleBootstrap, IdentitySeed: name + "/bootstrap"},
+		{Name: "peer-1", Role: spec.RoleNode, Rendezvous: name, IdentitySeed: name + "/peer-1", Bootstrap: []string{"bootstrap"}},
 	}
 	opts := compose.Options{Image: image, Subnet: netip.MustParsePrefix("10.77.253.0/24")}
 	out, err := compose.Render(net, opts)

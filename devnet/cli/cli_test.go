@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/backend/process"
 )
 
 // Binaries: fakechaind (the process runtime's stand-in) always, the real
@@ -24,7 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fakeChaind = filepath.Join(dir, "fakechaind")
-	if out, err := exec.Command("go", "build", "-o", fakeChaind, "../runtime/process/testdata/fakechaind").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", fakeChaind, "../backend/process/testdata/fakechaind").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building fakechaind: %v\n%s", err, out)
 		os.Exit(1)
 	}
@@ -35,7 +38,16 @@ func TestMain(m *testing.M) {
 		realChaind, realChaindErr = "", err.Error()
 	}
 	// Tests never ask a real engine: auto-selection must pick process.
-	dockerPing = func(context.Context) error { return errors.New("no engine in tests") }
+	all := providers
+	providers = func() []backend.Provider {
+		ps := all()
+		for i := range ps {
+			if ps[i].Name != process.Provider.Name {
+				ps[i].Available = func(context.Context) error { return errors.New("no engine in tests") }
+			}
+		}
+		return ps
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -174,7 +186,14 @@ func nodeCommandsExist(chaind string) error {
 
 func TestPingFailsWithoutEngine(t *testing.T) {
 	out, err := runDevnet(t, t.TempDir(), "ping")
-	if err == nil || !strings.Contains(err.Error(), "no Docker engine answers") {
+	if err == nil || !strings.Contains(err.Error(), "runtime not available: no engine in tests") {
 		t.Fatalf("ping without an engine: err %v, out %q", err, out)
+	}
+	out, err = runDevnet(t, t.TempDir(), "ping", process.Provider.Name)
+	if err != nil || out != "process runtime available\n" {
+		t.Fatalf("ping process: err %v, out %q", err, out)
+	}
+	if _, err := runDevnet(t, t.TempDir(), "ping", "vm"); err == nil || !strings.Contains(err.Error(), `runtime "vm": want`) {
+		t.Fatalf("ping of an unknown runtime: %v", err)
 	}
 }

@@ -21,7 +21,7 @@ func newComposeCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			net, err := cfg.RuntimeNetwork()
+			net, err := cfg.Spec()
 			if err != nil {
 				return err
 			}

@@ -15,7 +15,7 @@ func TestRootComposeFileIsRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := cfg.RuntimeNetwork()
+	net, err := cfg.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}

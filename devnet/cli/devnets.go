@@ -2,47 +2,66 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 
+	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/backends"
 	"github.com/devchain/devchain/devnet/runner"
-	"github.com/devchain/devchain/devnet/runtime"
-	"github.com/devchain/devchain/devnet/runtime/docker"
-	"github.com/devchain/devchain/devnet/runtime/process"
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/devnet/spec"
+	"github.com/devchain/devchain/devnet/state"
 )
 
-// backends constructs each runtime; the CLI knows docker only through this.
-var backends = map[string]func(runtime.Options) (runtime.Runtime, error){
-	"process": process.New,
-	"docker": func(o runtime.Options) (runtime.Runtime, error) {
-		return docker.New(docker.Options{Chaind: o.Chaind, Logger: o.Log})
-	},
+// providers lists the backends in order of preference (tests replace it).
+var providers = backends.All
+
+// provider returns the backend called name.
+func provider(name string) (backend.Provider, error) {
+	var names []string
+	for _, p := range providers() {
+		if p.Name == name {
+			return p, nil
+		}
+		names = append(names, p.Name)
+	}
+	return backend.Provider{}, fmt.Errorf("runtime %q: want %s", name, strings.Join(names, " or "))
 }
 
-// dockerPing tells whether a Docker engine answers (runtime auto-selection).
-var dockerPing = docker.Ping
+// runtimeFlagHelp is the help of --runtime.
+func runtimeFlagHelp() string {
+	var names []string
+	for _, p := range providers() {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, " or ") + " (default: the scenario's, else the first of these available here)"
+}
 
-// pickRuntime: the --runtime flag, else the scenario's, else docker when an
-// engine answers, else process.
-func pickRuntime(ctx context.Context, flag, fromScenario string) string {
+// pickBackend: the --runtime flag, else the scenario's, else the first
+// backend available here.
+func pickBackend(ctx context.Context, flag, fromScenario string) (backend.Provider, error) {
 	for _, choice := range []string{flag, fromScenario} {
 		if choice != "" && choice != "auto" {
-			return choice
+			return provider(choice)
 		}
 	}
-	if err := dockerPing(ctx); err != nil {
-		slog.Info("no docker engine; using the process runtime", "why", err)
-		return "process"
+	var why []error
+	for _, p := range providers() {
+		err := p.Available(ctx)
+		if err == nil {
+			if len(why) > 0 {
+				slog.Info("using the "+p.Name+" runtime", "why", errors.Join(why...))
+			}
+			return p, nil
+		}
+		why = append(why, fmt.Errorf("%s: %w", p.Name, err))
 	}
-	return "docker"
+	return backend.Provider{}, fmt.Errorf("no runtime is available: %w", errors.Join(why...))
 }
 
 // chaindPath finds chaind: --chaind, else next to the devnet binary (bin/),
@@ -64,102 +83,68 @@ func (g *globals) chaindPath() (string, error) {
 	return filepath.Abs(p)
 }
 
-func (g *globals) stateDir(name string) string { return filepath.Join(g.stateRoot, name) }
+func (g *globals) store() *state.Store { return &state.Store{Root: g.stateRoot} }
 
-// newRuntime constructs the named backend for a devnet. Only a devnet about
-// to start needs chaind; an existing one runs the binary it started with.
-func (g *globals) newRuntime(name, devnet string, needChaind bool) (runtime.Runtime, error) {
-	mk, ok := backends[name]
-	if !ok {
-		return nil, fmt.Errorf("runtime %q: want docker or process", name)
-	}
+// newBackend constructs p's backend for a devnet. Only a devnet about to
+// start needs chaind; an existing one runs the binary it started with.
+func (g *globals) newBackend(p backend.Provider, devnet string, needChaind bool) (backend.Backend, error) {
 	chaind, err := g.chaindPath()
 	if err != nil && needChaind {
 		return nil, err
 	}
-	return mk(runtime.Options{StateDir: g.stateDir(devnet), Chaind: chaind, Log: slog.Default()})
+	return p.New(backend.Options{StateDir: g.store().Dir(devnet), Chaind: chaind, Log: slog.Default()})
 }
 
-// newRunner loads a scenario and wires it to its runtime.
+// newRunner loads a scenario and wires it to its backend. The caller closes
+// the runner's backend.
 func (g *globals) newRunner(ctx context.Context, file string) (*runner.Runner, error) {
 	cfg, err := scenario.Load(file)
 	if err != nil {
 		return nil, err
 	}
-	net, err := cfg.RuntimeNetwork()
+	net, err := cfg.Spec()
 	if err != nil {
 		return nil, err
 	}
-	net.StateDir = g.stateDir(cfg.Name)
-	rt, err := g.newRuntime(pickRuntime(ctx, g.runtime, cfg.Runtime), cfg.Name, true)
+	p, err := pickBackend(ctx, g.runtime, cfg.Runtime)
 	if err != nil {
 		return nil, err
 	}
-	return runner.New(cfg, net, rt, net.StateDir, g.out), nil
+	be, err := g.newBackend(p, cfg.Name, true)
+	if err != nil {
+		return nil, err
+	}
+	return runner.New(cfg, net, be, g.store(), g.out), nil
 }
 
 // devnet is an existing devnet found through its record.
 type devnet struct {
-	record runner.Record
-	net    *runtime.Network
-	rt     runtime.Runtime
+	record state.Record
+	net    *spec.Network
+	be     backend.Backend
 }
 
-// names lists the devnets that have a record under the state root.
-func (g *globals) names() ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(g.stateRoot, "*", runner.RecordFile))
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, m := range matches {
-		names = append(names, filepath.Base(filepath.Dir(m)))
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
-// pick resolves the devnet a command acts on: the one named, or the only one.
-func (g *globals) pick(name string) (string, error) {
-	if name != "" {
-		return name, nil
-	}
-	names, err := g.names()
-	if err != nil {
-		return "", err
-	}
-	switch len(names) {
-	case 0:
-		return "", fmt.Errorf("no devnet in %s (start one with `devnet up -f FILE`)", g.stateRoot)
-	case 1:
-		return names[0], nil
-	}
-	return "", fmt.Errorf("%d devnets in %s (%s): name one with --name", len(names), g.stateRoot, strings.Join(names, ", "))
-}
-
-// open attaches to an existing devnet without creating anything.
+// open attaches to an existing devnet without creating anything. The caller
+// closes d.be.
 func (g *globals) open(ctx context.Context, name string) (*devnet, error) {
-	name, err := g.pick(name)
+	name, err := g.store().Pick(name)
 	if err != nil {
 		return nil, err
 	}
 	d := &devnet{}
-	if d.record, err = g.readRecord(name); err != nil {
+	if d.record, err = g.store().Read(name); err != nil {
 		return nil, err
 	}
-	d.net = &runtime.Network{}
-	if err := json.Unmarshal(d.record.Network, d.net); err != nil {
-		return nil, fmt.Errorf("devnet %s: record: %w", name, err)
-	}
-	if d.rt, err = g.newRuntime(d.record.Runtime, name, false); err != nil {
-		return nil, err
-	}
-	if a, ok := d.rt.(runtime.Attacher); ok {
-		err = a.Attach(ctx, d.net)
-	} else {
-		err = d.rt.Setup(ctx, d.net)
-	}
+	d.net = d.record.Network
+	p, err := provider(d.record.Backend)
 	if err != nil {
+		return nil, fmt.Errorf("devnet %s: %w", name, err)
+	}
+	if d.be, err = g.newBackend(p, name, false); err != nil {
+		return nil, err
+	}
+	if err := d.be.Attach(ctx, d.net); err != nil {
+		d.be.Close()
 		return nil, fmt.Errorf("devnet %s: %w", name, err)
 	}
 	return d, nil
@@ -168,31 +153,16 @@ func (g *globals) open(ctx context.Context, name string) (*devnet, error) {
 // nodeNames are the devnet's nodes, or the ones asked for (checked).
 func (d *devnet) nodeNames(asked []string) ([]string, error) {
 	var all []string
-	known := map[string]bool{}
 	for _, n := range d.net.Nodes {
 		all = append(all, n.Name)
-		known[n.Name] = true
+	}
+	for _, n := range asked {
+		if _, ok := d.net.Node(n); !ok {
+			return nil, fmt.Errorf("devnet %s has no node %q (nodes: %s)", d.net.Name, n, strings.Join(all, ", "))
+		}
 	}
 	if len(asked) == 0 {
 		return all, nil
 	}
-	for _, n := range asked {
-		if !known[n] {
-			return nil, fmt.Errorf("devnet %s has no node %q (nodes: %s)", d.net.Name, n, strings.Join(all, ", "))
-		}
-	}
 	return asked, nil
-}
-
-// readRecord reads <state-dir>/<name>/devnet.json.
-func (g *globals) readRecord(name string) (runner.Record, error) {
-	var rec runner.Record
-	raw, err := os.ReadFile(filepath.Join(g.stateDir(name), runner.RecordFile))
-	if err != nil {
-		return rec, fmt.Errorf("devnet %s: %w", name, err)
-	}
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return rec, fmt.Errorf("devnet %s: record: %w", name, err)
-	}
-	return rec, nil
 }

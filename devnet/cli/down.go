@@ -4,19 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/backend"
 )
-
-// remover is a backend that removes a devnet by name alone (docker: by
-// label), also when nothing else is known about it.
-type remover interface {
-	Remove(ctx context.Context, devnet string) error
-}
 
 func newDownCommand(g *globals) *cobra.Command {
 	var all bool
@@ -36,79 +29,83 @@ func newDownCommand(g *globals) *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			name, err := g.pick(name)
+			name, err := g.store().Pick(name)
 			if err != nil {
 				return err
 			}
 			return g.down(ctx, name)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "remove every devnet (records under --state-dir, and every labelled docker object)")
+	cmd.Flags().BoolVar(&all, "all", false, "remove every devnet (records under --state-dir, and every labelled object of every backend)")
 	return cmd
 }
 
 // down removes one devnet through the backend its record names; with no
-// record it tries every backend, so a crash before the record is no leak.
+// record it tries every available backend, so a crash before the record is
+// no leak.
 func (g *globals) down(ctx context.Context, name string) error {
-	tryAll := []string{"process", "docker"}
-	rec, err := g.readRecord(name)
-	if err == nil {
-		tryAll = []string{rec.Runtime}
+	candidates := providers()
+	recorded := false
+	if rec, err := g.store().Read(name); err == nil {
+		p, err := provider(rec.Backend)
+		if err != nil {
+			return fmt.Errorf("devnet %s: %w", name, err)
+		}
+		candidates, recorded = []backend.Provider{p}, true
 	}
 	var errs []error
-	for _, b := range tryAll {
-		if b == "docker" {
-			if perr := dockerPing(ctx); perr != nil {
-				if len(tryAll) == 1 { // recorded as docker: removing the record would leak
-					errs = append(errs, fmt.Errorf("devnet %s runs on docker: %w", name, perr))
-				}
-				continue
+	for _, p := range candidates {
+		if err := p.Available(ctx); err != nil {
+			if recorded { // removing the record would leak what the backend holds
+				errs = append(errs, fmt.Errorf("devnet %s runs on %s: %w", name, p.Name, err))
 			}
+			continue
 		}
-		errs = append(errs, g.downWith(ctx, b, name))
+		errs = append(errs, g.downWith(ctx, p, name))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(g.stateDir(name)); err != nil {
+	if err := g.store().Remove(name); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.out, "devnet %s removed\n", name)
 	return nil
 }
 
-func (g *globals) downWith(ctx context.Context, backend, name string) error {
-	rt, err := g.newRuntime(backend, name, false)
+// downWith removes the devnet from one backend: by name when the backend
+// can (Remover), else by attaching to it. A devnet the backend does not
+// hold (nothing to attach to) is already gone there.
+func (g *globals) downWith(ctx context.Context, p backend.Provider, name string) error {
+	be, err := g.newBackend(p, name, false)
 	if err != nil {
 		return err
 	}
-	if rm, ok := rt.(remover); ok {
+	defer be.Close()
+	if rm, ok := be.(backend.Remover); ok {
 		return rm.Remove(ctx, name)
 	}
-	return rt.Down(ctx)
+	return be.Down(ctx)
 }
 
-// downAll removes every devnet with a record, and every devnet the docker
-// engine holds objects of (Lister), recorded or not.
+// downAll removes every devnet with a record, and every devnet that an
+// available backend holds objects of (Lister), recorded or not.
 func (g *globals) downAll(ctx context.Context) error {
-	names, err := g.names()
+	names, err := g.store().Names()
 	if err != nil {
 		return err
 	}
-	if dockerPing(ctx) == nil {
-		rt, err := g.newRuntime("docker", "", false)
+	for _, p := range providers() {
+		if p.Available(ctx) != nil {
+			continue
+		}
+		more, err := g.listDevnets(ctx, p)
 		if err != nil {
 			return err
 		}
-		if l, ok := rt.(runtime.Lister); ok {
-			more, err := l.Devnets(ctx)
-			if err != nil {
-				return err
-			}
-			for _, n := range more {
-				if !slices.Contains(names, n) {
-					names = append(names, n)
-				}
+		for _, n := range more {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
 			}
 		}
 	}
@@ -120,4 +117,19 @@ func (g *globals) downAll(ctx context.Context) error {
 		fmt.Fprintln(g.out, "no devnet to remove")
 	}
 	return errors.Join(errs...)
+}
+
+// listDevnets names the devnets p's backend holds objects of; none when it
+// cannot tell (Lister).
+func (g *globals) listDevnets(ctx context.Context, p backend.Provider) ([]string, error) {
+	be, err := g.newBackend(p, "", false)
+	if err != nil {
+		return nil, err
+	}
+	defer be.Close()
+	l, ok := be.(backend.Lister)
+	if !ok {
+		return nil, nil
+	}
+	return l.Devnets(ctx)
 }

@@ -28,10 +28,11 @@ func newExecCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer d.be.Close()
 			if _, err := d.nodeNames([]string{node}); err != nil {
 				return err
 			}
-			out, err := d.rt.Exec(cmd.Context(), node, chaindArgs...)
+			out, err := d.be.Exec(cmd.Context(), node, chaindArgs...)
 			io.WriteString(g.out, out)
 			return err
 		},

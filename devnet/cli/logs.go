@@ -20,6 +20,7 @@ func newLogsCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer d.be.Close()
 			nodes, err := d.nodeNames(args)
 			if err != nil {
 				return err
@@ -34,7 +35,7 @@ func newLogsCommand(g *globals) *cobra.Command {
 			for i, n := range nodes {
 				wg.Go(func() {
 					w := &prefixWriter{prefix: fmt.Sprintf("%-*s | ", width, n), out: g.out, mu: &mu}
-					errs[i] = d.rt.Logs(cmd.Context(), n, follow, w)
+					errs[i] = d.be.Logs(cmd.Context(), n, follow, w)
 					w.flush()
 				})
 			}

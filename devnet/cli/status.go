@@ -11,7 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/rpc"
 )
 
@@ -41,7 +42,8 @@ func newStatusCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			infos := collect(cmd.Context(), d.net, d.rt)
+			defer d.be.Close()
+			infos := collect(cmd.Context(), d.net, d.be)
 			if output == "json" {
 				enc := json.NewEncoder(g.out)
 				enc.SetIndent("", "  ")
@@ -59,7 +61,7 @@ func newStatusCommand(g *globals) *cobra.Command {
 }
 
 // collect asks every node for its /status concurrently.
-func collect(ctx context.Context, net *runtime.Network, rt runtime.Runtime) []NodeInfo {
+func collect(ctx context.Context, net *spec.Network, rt backend.Backend) []NodeInfo {
 	infos := make([]NodeInfo, len(net.Nodes))
 	var wg sync.WaitGroup
 	for i, n := range net.Nodes {

@@ -20,18 +20,19 @@ func newUpCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer r.Backend.Close()
 			if err := r.Up(cmd.Context()); err != nil {
 				return err
 			}
-			if err := printTable(g.out, collect(cmd.Context(), r.Net, r.Runtime)); err != nil {
+			if err := printTable(g.out, collect(cmd.Context(), r.Net, r.Backend)); err != nil {
 				return err
 			}
-			fmt.Fprintf(g.out, "devnet %s is up (%s runtime). `devnet status`, `devnet logs -f`, `devnet down %s`\n", r.Net.Name, r.Runtime.Name(), r.Net.Name)
+			fmt.Fprintf(g.out, "devnet %s is up (%s runtime). `devnet status`, `devnet logs -f`, `devnet down %s`\n", r.Net.Name, r.Backend.Name(), r.Net.Name)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "scenario file (required)")
-	cmd.Flags().StringVar(&g.runtime, "runtime", "", "docker or process (default: the scenario's, else docker when an engine answers)")
+	cmd.Flags().StringVar(&g.runtime, "runtime", "", runtimeFlagHelp())
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
@@ -48,6 +49,7 @@ func newRunCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer r.Backend.Close()
 			r.Keep = keep
 			r.Artifacts = artifacts
 			if r.Artifacts == "" {
@@ -68,7 +70,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVarP(&file, "file", "f", "", "scenario file (required)")
-	f.StringVar(&g.runtime, "runtime", "", "docker or process (default: the scenario's, else docker when an engine answers)")
+	f.StringVar(&g.runtime, "runtime", "", runtimeFlagHelp())
 	f.BoolVar(&keep, "keep", false, "leave the devnet running after the steps")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report (a testcase per step) to FILE")
 	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log (default build/artifacts/NAME)")

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/devchain/devchain/internal/fanout"
 )
 
 // teardownTimeout bounds artefact collection and removal once the run's
@@ -40,13 +42,10 @@ func (r *Runner) teardown(ctx context.Context, cause error) {
 // Down removes the devnet and its record.
 func (r *Runner) Down(ctx context.Context) error {
 	r.steps.printf("removing devnet %s", r.Net.Name)
-	if err := r.Runtime.Down(ctx); err != nil {
+	if err := r.Backend.Down(ctx); err != nil {
 		return fmt.Errorf("down: %w", err)
 	}
-	if r.StateDir != "" {
-		return os.RemoveAll(r.StateDir)
-	}
-	return nil
+	return r.Store.Remove(r.Net.Name)
 }
 
 // CollectArtifacts writes every node's log (<node>.log), its /status
@@ -60,9 +59,9 @@ func (r *Runner) CollectArtifacts(ctx context.Context, dir string) error {
 	for _, n := range r.Net.Nodes {
 		names = append(names, n.Name)
 	}
-	err := forEach(names, 8, func(name string) error {
+	err := fanout.Each(names, 8, func(name string) error {
 		var logBuf bytes.Buffer
-		if err := r.Runtime.Logs(ctx, name, false, &logBuf); err != nil {
+		if err := r.Backend.Logs(ctx, name, false, &logBuf); err != nil {
 			fmt.Fprintf(&logBuf, "\n[devnet: reading the log failed: %v]\n", err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name+".log"), logBuf.Bytes(), 0o644); err != nil {

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/rpc"
 )
 
@@ -66,8 +66,8 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// fakeRuntime runs fakeNodes behind httptest servers and records calls.
-type fakeRuntime struct {
+// fakeBackend runs fakeNodes behind httptest servers and records calls.
+type fakeBackend struct {
 	t     *testing.T
 	mu    sync.Mutex
 	nodes map[string]*fakeNode
@@ -75,8 +75,8 @@ type fakeRuntime struct {
 	calls []string
 }
 
-func newFakeRuntime(t *testing.T, nodes map[string]*fakeNode) *fakeRuntime {
-	f := &fakeRuntime{t: t, nodes: nodes, srv: map[string]*httptest.Server{}}
+func newFakeBackend(t *testing.T, nodes map[string]*fakeNode) *fakeBackend {
+	f := &fakeBackend{t: t, nodes: nodes, srv: map[string]*httptest.Server{}}
 	for name, n := range nodes {
 		s := httptest.NewServer(n)
 		t.Cleanup(s.Close)
@@ -85,13 +85,13 @@ func newFakeRuntime(t *testing.T, nodes map[string]*fakeNode) *fakeRuntime {
 	return f
 }
 
-func (f *fakeRuntime) record(format string, args ...any) {
+func (f *fakeBackend) record(format string, args ...any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, fmt.Sprintf(format, args...))
 }
 
-func (f *fakeRuntime) called(call string) bool {
+func (f *fakeBackend) called(call string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, c := range f.calls {
@@ -102,61 +102,66 @@ func (f *fakeRuntime) called(call string) bool {
 	return false
 }
 
-func (f *fakeRuntime) Name() string { return "fake" }
-func (f *fakeRuntime) Setup(ctx context.Context, net *runtime.Network) error {
+func (f *fakeBackend) Name() string { return "fake" }
+func (f *fakeBackend) Setup(ctx context.Context, net *spec.Network) error {
 	f.record("setup")
 	return nil
 }
-func (f *fakeRuntime) Start(ctx context.Context, name string) error {
+func (f *fakeBackend) Attach(ctx context.Context, net *spec.Network) error {
+	f.record("attach")
+	return nil
+}
+func (f *fakeBackend) Close() error { return nil }
+func (f *fakeBackend) Start(ctx context.Context, name string) error {
 	f.record("start %s", name)
 	return nil
 }
-func (f *fakeRuntime) Stop(ctx context.Context, name string) error {
+func (f *fakeBackend) Stop(ctx context.Context, name string) error {
 	f.record("stop %s", name)
 	return nil
 }
-func (f *fakeRuntime) Kill(ctx context.Context, name string) error {
+func (f *fakeBackend) Kill(ctx context.Context, name string) error {
 	f.record("kill %s", name)
 	return nil
 }
-func (f *fakeRuntime) Pause(ctx context.Context, name string) error {
+func (f *fakeBackend) Pause(ctx context.Context, name string) error {
 	f.record("pause %s", name)
 	return nil
 }
-func (f *fakeRuntime) Unpause(ctx context.Context, name string) error {
+func (f *fakeBackend) Unpause(ctx context.Context, name string) error {
 	f.record("unpause %s", name)
 	return nil
 }
-func (f *fakeRuntime) Exec(ctx context.Context, name string, args ...string) (string, error) {
+func (f *fakeBackend) Exec(ctx context.Context, name string, args ...string) (string, error) {
 	f.record("exec %s %s", name, strings.Join(args, " "))
 	return "", nil
 }
-func (f *fakeRuntime) Endpoint(name string) (string, error) {
+func (f *fakeBackend) Endpoint(name string) (string, error) {
 	s, ok := f.srv[name]
 	if !ok {
 		return "", fmt.Errorf("no node %q", name)
 	}
 	return s.URL, nil
 }
-func (f *fakeRuntime) Multiaddr(name string) (string, error) {
+func (f *fakeBackend) Multiaddr(name string) (string, error) {
 	return "/ip4/127.0.0.1/tcp/1/p2p/x", nil
 }
-func (f *fakeRuntime) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+func (f *fakeBackend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
 	n := f.nodes[name]
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	_, err := io.WriteString(w, n.log)
 	return err
 }
-func (f *fakeRuntime) Partition(ctx context.Context, sides [][]string) error {
+func (f *fakeBackend) Partition(ctx context.Context, sides [][]string) error {
 	f.record("partition %v", sides)
 	return nil
 }
-func (f *fakeRuntime) Heal(ctx context.Context) error {
+func (f *fakeBackend) Heal(ctx context.Context) error {
 	f.record("heal")
 	return nil
 }
-func (f *fakeRuntime) Down(ctx context.Context) error {
+func (f *fakeBackend) Down(ctx context.Context) error {
 	f.record("down")
 	return nil
 }

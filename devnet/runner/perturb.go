@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/internal/fanout"
 )
 
 // act runs an action step on each of its target nodes.
@@ -26,9 +27,9 @@ func (r *Runner) act(ctx context.Context, s *scenario.Step) error {
 		for _, name := range a.Names() {
 			sides = append(sides, r.Config.Resolve((*a)[name]))
 		}
-		return r.Runtime.Partition(ctx, sides)
+		return r.Backend.Partition(ctx, sides)
 	case *scenario.Heal:
-		return r.Runtime.Heal(ctx)
+		return r.Backend.Heal(ctx)
 	case *scenario.Sleep:
 		select {
 		case <-ctx.Done():
@@ -42,12 +43,12 @@ func (r *Runner) act(ctx context.Context, s *scenario.Step) error {
 
 // each runs f on every target node; lifecycle actions run in parallel.
 func (r *Runner) each(nodes []string, f func(string) error) error {
-	return forEach(nodes, startParallel, f)
+	return fanout.Each(nodes, startParallel, f)
 }
 
 // lifecycle is stop, start, restart, kill, pause and unpause of one node.
 func (r *Runner) lifecycle(ctx context.Context, kind, name string) error {
-	rt := r.Runtime
+	rt := r.Backend
 	switch kind {
 	case "stop":
 		r.setDown(name, "stopped")
@@ -90,7 +91,7 @@ func (r *Runner) createWallet(ctx context.Context, name, alias string) error {
 		r.steps.printf("     %s: wallet %s = %s", name, alias, w.Address)
 		return nil
 	}
-	out, err := r.Runtime.Exec(ctx, name, "createwallet", "-alias", alias)
+	out, err := r.Backend.Exec(ctx, name, "createwallet", "-alias", alias)
 	if err == nil {
 		r.steps.printf("     %s (offline): wallet %s = %s", name, alias, trim(out))
 	}
@@ -104,7 +105,7 @@ func (r *Runner) mint(ctx context.Context, name string, a *scenario.Mint) error 
 		if why := r.isDown(name); why != "stopped" && why != "killed" {
 			return fmt.Errorf("offline mint on %s needs a stopped node (stop it in an earlier step)", name)
 		}
-		out, err := r.Runtime.Exec(ctx, name, "mint", "-minter", a.Minter, "-blocks", fmt.Sprint(a.Blocks))
+		out, err := r.Backend.Exec(ctx, name, "mint", "-minter", a.Minter, "-blocks", fmt.Sprint(a.Blocks))
 		if err == nil {
 			r.steps.printf("     %s (offline): %s", name, trim(out))
 		}

@@ -6,24 +6,25 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"time"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/devnet/spec"
+	"github.com/devchain/devchain/devnet/state"
 	"github.com/devchain/devchain/node/rpc"
 )
 
 // Runner runs one scenario on one runtime.
 type Runner struct {
 	Config  *scenario.Config
-	Net     *runtime.Network
-	Runtime runtime.Runtime
-	// StateDir is the devnet's folder; the record devnet.json goes there.
-	StateDir string
+	Net     *spec.Network
+	Backend backend.Backend
+	// Store keeps the devnet's record while it runs; nil keeps none.
+	Store *state.Store
 	// Out receives the step log and the status lines.
 	Out io.Writer
 	// Artifacts is where a failed run leaves logs, /status and the step
@@ -54,10 +55,10 @@ type Result struct {
 	Skipped  bool
 }
 
-// New returns a runner for cfg on rt. Net must come from cfg.RuntimeNetwork().
-func New(cfg *scenario.Config, net *runtime.Network, rt runtime.Runtime, stateDir string, out io.Writer) *Runner {
+// New returns a runner for cfg on be. Net must come from cfg.Spec().
+func New(cfg *scenario.Config, net *spec.Network, be backend.Backend, store *state.Store, out io.Writer) *Runner {
 	return &Runner{
-		Config: cfg, Net: net, Runtime: rt, StateDir: stateDir, Out: out,
+		Config: cfg, Net: net, Backend: be, Store: store, Out: out,
 		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second,
 		now: time.Now, steps: stepLog{out: out},
 		down: map[string]string{},
@@ -140,7 +141,7 @@ func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 // client returns the control API client of a node. It asks the runtime
 // every time: a docker partition moves nodes to other addresses.
 func (r *Runner) client(name string) (*rpc.Client, error) {
-	base, err := r.Runtime.Endpoint(name)
+	base, err := r.Backend.Endpoint(name)
 	if err != nil {
 		return nil, err
 	}
@@ -162,22 +163,6 @@ func (r *Runner) isDown(name string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.down[name]
-}
-
-// forEach runs f on each name with bounded parallelism and joins the errors.
-func forEach(names []string, parallel int, f func(name string) error) error {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, parallel)
-	errs := make([]error, len(names))
-	for i, name := range names {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			errs[i] = f(name)
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // stepLog is the scenario's step log: shown to the user and kept for the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/devnet/state"
 	"github.com/devchain/devchain/internal/testutil"
 )
 
@@ -24,22 +25,22 @@ steps:
 
 // newTestRunner loads fakeNet+steps and wires it to fake nodes. Every poll
 // advances the runner's clock by tick, so deadlines are counted in polls.
-func newTestRunner(t *testing.T, steps string, nodes map[string]*fakeNode) (*Runner, *fakeRuntime, *bytes.Buffer) {
+func newTestRunner(t *testing.T, steps string, nodes map[string]*fakeNode) (*Runner, *fakeBackend, *bytes.Buffer) {
 	t.Helper()
 	cfg, err := scenario.Parse("fake.yaml", []byte(fakeNet+steps))
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := cfg.RuntimeNetwork()
+	net, err := cfg.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if nodes["bootstrap"] == nil {
 		nodes["bootstrap"] = &fakeNode{role: "bootstrap", peers: 2}
 	}
-	rt := newFakeRuntime(t, nodes)
+	rt := newFakeBackend(t, nodes)
 	var out bytes.Buffer
-	r := New(cfg, net, rt, t.TempDir(), &out)
+	r := New(cfg, net, rt, &state.Store{Root: t.TempDir()}, &out)
 	r.Poll = time.Millisecond
 	clock := time.Unix(0, 0)
 	r.now = func() time.Time {
@@ -208,7 +209,7 @@ func TestCancelledRunTearsDown(t *testing.T) {
 	if !rt.called("down") {
 		t.Error("cancelled run was not torn down")
 	}
-	if _, err := os.Stat(r.StateDir); !os.IsNotExist(err) {
+	if _, err := os.Stat(r.Store.Dir(r.Net.Name)); !os.IsNotExist(err) {
 		t.Errorf("state dir left behind: %v", err)
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/spec"
+	"github.com/devchain/devchain/internal/fanout"
 )
 
 // startParallel bounds concurrent node starts. Starting is mostly waiting
@@ -19,14 +20,14 @@ const startParallel = 32
 func (r *Runner) Start(ctx context.Context) error {
 	var boots, nodes []string
 	for _, n := range r.Net.Nodes {
-		if n.Role == runtime.RoleBootstrap {
+		if n.Role == spec.RoleBootstrap {
 			boots = append(boots, n.Name)
 		} else {
 			nodes = append(nodes, n.Name)
 		}
 	}
 	for _, group := range [][]string{boots, nodes} {
-		if err := forEach(group, startParallel, func(name string) error { return r.startNode(ctx, name) }); err != nil {
+		if err := fanout.Each(group, startParallel, func(name string) error { return r.startNode(ctx, name) }); err != nil {
 			return fmt.Errorf("start: %w", err)
 		}
 	}
@@ -40,7 +41,7 @@ func (r *Runner) Start(ctx context.Context) error {
 }
 
 func (r *Runner) startNode(ctx context.Context, name string) error {
-	if err := r.Runtime.Start(ctx, name); err != nil {
+	if err := r.Backend.Start(ctx, name); err != nil {
 		return err
 	}
 	r.setDown(name, "")

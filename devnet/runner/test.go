@@ -128,7 +128,7 @@ func (r *Runner) logMatch(nodes []string, re *regexp.Regexp) condition {
 				continue
 			}
 			var buf bytes.Buffer
-			if err := r.Runtime.Logs(ctx, n, false, &buf); err != nil {
+			if err := r.Backend.Logs(ctx, n, false, &buf); err != nil {
 				return false, "", fmt.Errorf("log of %s: %w", n, err)
 			}
 			if re.Match(buf.Bytes()) {

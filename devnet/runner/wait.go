@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devchain/devchain/internal/fanout"
 	"github.com/devchain/devchain/node/rpc"
 )
 
@@ -50,7 +51,7 @@ func (r *Runner) poll(ctx context.Context) *snapshot {
 	for _, n := range r.Net.Nodes {
 		s.names = append(s.names, n.Name)
 	}
-	_ = forEach(s.names, 16, func(name string) error {
+	_ = fanout.Each(s.names, 16, func(name string) error {
 		if why := r.isDown(name); why != "" {
 			mu.Lock()
 			s.down[name] = why

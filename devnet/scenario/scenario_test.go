@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devchain/devchain/devnet/spec"
 )
 
 const good = `name: demo
@@ -96,12 +98,12 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
-func TestRuntimeNetwork(t *testing.T) {
+func TestSpec(t *testing.T) {
 	c, err := Parse("demo.yaml", []byte(good))
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := c.RuntimeNetwork()
+	net, err := c.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,13 +114,13 @@ func TestRuntimeNetwork(t *testing.T) {
 	if miner.IdentitySeed != "demo/miner" || miner.PeerID == "" || miner.Difficulty != 6 {
 		t.Errorf("miner = %+v", miner)
 	}
-	if got := strings.Join(miner.Args, " "); got != "startp2p -rendezvous devnet-demo -minter w1 --mine-interval 2s" {
-		t.Errorf("miner args = %s", got)
+	if miner.Role != spec.RoleNode || miner.Rendezvous != "devnet-demo" || miner.Minter != "w1" || miner.MineInterval != 2*time.Second {
+		t.Errorf("miner launch = %+v", miner)
 	}
 	if len(miner.Bootstrap) != 1 || miner.Bootstrap[0] != "bootstrap" {
 		t.Errorf("miner bootstrap = %v", miner.Bootstrap)
 	}
-	again, _ := c.RuntimeNetwork()
+	again, _ := c.Spec()
 	if again.Nodes[2].PeerID != net.Nodes[2].PeerID || net.Nodes[2].PeerID == net.Nodes[3].PeerID {
 		t.Error("peer IDs must be deterministic and distinct")
 	}

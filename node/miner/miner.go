@@ -19,7 +19,7 @@ const parallelBits = 14
 
 // Mine builds a template on c's current tip (coinbase to payTo plus those of
 // txs that are valid), solves it and returns the block. The caller passes it
-// to c.ProcessBlock (or the network side's handling). It stops with
+// to c.ProcessBlock (or to p2p, which relays it). It stops with
 // ctx.Err() when ctx ends first.
 func Mine(ctx context.Context, c *blockchain.Chain, payTo [20]byte, txs []*chain.Tx) (*chain.Block, error) {
 	b, err := c.Template(payTo, txs)

@@ -1,4 +1,4 @@
-// Package p2p holds the network side of a node: the libp2p host (TCP,
+// Package p2p holds a node's networking: the libp2p host (TCP,
 // Noise, private-network key), the connection gater, the peer DB, the
 // rendezvous discovery over a private Kademlia DHT, the bootstrap server and
 // the block/transaction sync protocol.

@@ -11,7 +11,6 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime"
 )
 
 // Devnet networks take free /24s in 10.77.1.0-10.77.254.0; 10.77.0.0/24 is
@@ -20,7 +19,7 @@ const subnetFirst, subnetLast = 1, 254
 
 // ensureNetwork returns the subnet of the devnet network, creating the
 // network in a free subnet if it does not exist.
-func (r *Runtime) ensureNetwork(ctx context.Context, devnet string) (netip.Prefix, error) {
+func (r *Backend) ensureNetwork(ctx context.Context, devnet string) (netip.Prefix, error) {
 	name := compose.NetworkName(devnet)
 	res, err := r.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
 	switch {
@@ -34,8 +33,8 @@ func (r *Runtime) ensureNetwork(ctx context.Context, devnet string) (netip.Prefi
 
 // devnetSubnet checks that n is devnet's network and returns its subnet.
 func devnetSubnet(n network.Inspect, devnet string) (netip.Prefix, error) {
-	if got := n.Labels[runtime.LabelDevnet]; got != devnet {
-		return netip.Prefix{}, fmt.Errorf("docker: network %s exists but is not devnet %s's (label %s=%q)", n.Name, devnet, runtime.LabelDevnet, got)
+	if got := n.Labels[compose.LabelDevnet]; got != devnet {
+		return netip.Prefix{}, fmt.Errorf("docker: network %s exists but is not devnet %s's (label %s=%q)", n.Name, devnet, compose.LabelDevnet, got)
 	}
 	for _, c := range n.IPAM.Config {
 		if c.Subnet.Addr().Is4() {
@@ -49,7 +48,7 @@ func devnetSubnet(n network.Inspect, devnet string) (netip.Prefix, error) {
 // that no docker network uses. Another devnet may take the same subnet
 // between listing and creating; the engine then refuses the overlap and the
 // next free subnet is tried.
-func (r *Runtime) createNetwork(ctx context.Context, name string, labels map[string]string) (netip.Prefix, error) {
+func (r *Backend) createNetwork(ctx context.Context, name string, labels map[string]string) (netip.Prefix, error) {
 	used, err := r.usedSubnets(ctx)
 	if err != nil {
 		return netip.Prefix{}, err
@@ -78,7 +77,7 @@ func (r *Runtime) createNetwork(ctx context.Context, name string, labels map[str
 	return netip.Prefix{}, fmt.Errorf("docker: create network %s: no free /24 in 10.77.0.0/16 (last error: %v)", name, lastErr)
 }
 
-func (r *Runtime) usedSubnets(ctx context.Context) ([]netip.Prefix, error) {
+func (r *Backend) usedSubnets(ctx context.Context) ([]netip.Prefix, error) {
 	res, err := r.cli.NetworkList(ctx, client.NetworkListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list networks: %w", err)

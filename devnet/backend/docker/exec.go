@@ -14,7 +14,6 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime"
 )
 
 // cleanupTimeout bounds removals that run after the caller's context ended.
@@ -24,12 +23,12 @@ const cleanupTimeout = 30 * time.Second
 // container it is an exec (the image has no shell, so the binary is run
 // directly) and goes through the node's RPC; otherwise a one-off container
 // of the same image runs it offline on the node's volume and is removed.
-func (r *Runtime) Exec(ctx context.Context, name string, args ...string) (string, error) {
+func (r *Backend) Exec(ctx context.Context, name string, args ...string) (string, error) {
 	s, err := r.service(name)
 	if err != nil {
 		return "", err
 	}
-	argv := compose.ExecArgs(&s.Node, args)
+	argv := s.Node.CommandArgv(compose.DataDir, args)
 	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	switch {
 	case cerrdefs.IsNotFound(err):
@@ -51,7 +50,7 @@ func (r *Runtime) Exec(ctx context.Context, name string, args ...string) (string
 	return out, nil
 }
 
-func (r *Runtime) execIn(ctx context.Context, id string, argv []string) (string, error) {
+func (r *Backend) execIn(ctx context.Context, id string, argv []string) (string, error) {
 	ex, err := r.cli.ExecCreate(ctx, id, client.ExecCreateOptions{
 		Cmd:          append([]string{"/chaind"}, argv...),
 		AttachStdout: true,
@@ -84,7 +83,7 @@ func (r *Runtime) execIn(ctx context.Context, id string, argv []string) (string,
 
 // runOnce runs chaind in a new container on the node's volume, without a
 // network.
-func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string) (string, error) {
+func (r *Backend) runOnce(ctx context.Context, s *compose.Service, argv []string) (string, error) {
 	r.mu.Lock()
 	image, devnet := r.image, r.layout.Devnet
 	r.mu.Unlock()
@@ -95,7 +94,7 @@ func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string
 		&container.Config{
 			Image:  image,
 			Cmd:    argv,
-			Labels: map[string]string{runtime.LabelDevnet: devnet, runtime.LabelNode: s.Node.Name, compose.LabelExec: "1"},
+			Labels: map[string]string{compose.LabelDevnet: devnet, compose.LabelNode: s.Node.Name, compose.LabelExec: "1"},
 		},
 		&container.HostConfig{
 			NetworkMode: "none",
@@ -106,7 +105,7 @@ func (r *Runtime) runOnce(ctx context.Context, s *compose.Service, argv []string
 // runContainer runs a container to completion and returns its stdout; it
 // removes the container afterwards even if ctx ended. cfg carries the
 // devnet label, so Down also finds one left by a crash.
-func (r *Runtime) runContainer(ctx context.Context, cfg *container.Config, host *container.HostConfig) (string, error) {
+func (r *Backend) runContainer(ctx context.Context, cfg *container.Config, host *container.HostConfig) (string, error) {
 	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 	if err != nil {
 		return "", fmt.Errorf("create: %w", err)
@@ -148,7 +147,7 @@ func exitError(code int, stderr string) error {
 
 // Logs writes the node's output (stdout and stderr, in order) to w; with
 // follow it streams until ctx ends or the container stops.
-func (r *Runtime) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+func (r *Backend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
 	s, err := r.service(name)
 	if err != nil {
 		return err
@@ -165,7 +164,7 @@ func (r *Runtime) Logs(ctx context.Context, name string, follow bool, w io.Write
 
 // copyLogs demultiplexes a container's log stream (no TTY, so the engine
 // frames stdout and stderr).
-func (r *Runtime) copyLogs(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error {
+func (r *Backend) copyLogs(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error {
 	rc, err := r.cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
 	if err != nil {
 		return err

@@ -24,14 +24,15 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/spec"
 )
 
 // pingTimeout bounds Available: a machine without an engine must fall back
 // to the process runtime at once, not after a TCP timeout.
 const pingTimeout = 2 * time.Second
 
-// Options configure a Runtime.
+// Options configure a Backend.
 type Options struct {
 	// Chaind is the path of the static chaind binary to put in the image.
 	// Setup builds the image from it, or reuses the image with its content
@@ -50,25 +51,35 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Runtime is the docker backend of devnet/runtime.Runtime. It is safe for
+// Backend is the docker implementation of backend.Backend. It is safe for
 // concurrent use; node operations on different nodes run in parallel.
-type Runtime struct {
+type Backend struct {
 	cli   *client.Client
 	opts  Options
 	log   *slog.Logger
 	image string // image of the devnet's containers, set by Setup
 
 	mu     sync.Mutex
-	net    *runtime.Network
+	net    *spec.Network
 	layout *compose.Layout
 	helper string // partition helper image, built on first use
 }
 
 var (
-	_ runtime.Runtime  = (*Runtime)(nil)
-	_ runtime.Attacher = (*Runtime)(nil)
-	_ runtime.Lister   = (*Runtime)(nil)
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Remover = (*Backend)(nil)
+	_ backend.Lister  = (*Backend)(nil)
 )
+
+// Provider makes the docker backend known to devnet: available when an
+// engine answers, and preferred then.
+var Provider = backend.Provider{
+	Name:      "docker",
+	Available: Ping,
+	New: func(o backend.Options) (backend.Backend, error) {
+		return New(Options{Chaind: o.Chaind, Logger: o.Log})
+	},
+}
 
 // newClient connects to the engine named by the environment (DOCKER_HOST,
 // or the local socket). The API version is negotiated on the first request:
@@ -103,7 +114,7 @@ func Ping(ctx context.Context) error {
 }
 
 // New returns a docker runtime; it does not contact the engine until used.
-func New(opts Options) (*Runtime, error) {
+func New(opts Options) (*Backend, error) {
 	if opts.Image == "" {
 		opts.Image = compose.LatestImage
 	}
@@ -120,17 +131,17 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runtime{cli: c, opts: opts, log: opts.Logger.With("runtime", "docker")}, nil
+	return &Backend{cli: c, opts: opts, log: opts.Logger.With("runtime", "docker")}, nil
 }
 
 // Close releases the engine connection.
-func (r *Runtime) Close() error { return r.cli.Close() }
+func (r *Backend) Close() error { return r.cli.Close() }
 
 // Name is "docker".
-func (r *Runtime) Name() string { return "docker" }
+func (r *Backend) Name() string { return Provider.Name }
 
 // Image is the image reference the devnet's containers run (after Setup).
-func (r *Runtime) Image() string {
+func (r *Backend) Image() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.image
@@ -139,7 +150,7 @@ func (r *Runtime) Image() string {
 // Setup builds or finds the image, and creates the devnet network or reuses
 // the one a previous `devnet up` left (keeping its subnet, so addresses and
 // multiaddrs stay the same). Containers and volumes are created by Start.
-func (r *Runtime) Setup(ctx context.Context, net *runtime.Network) error {
+func (r *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	image := r.opts.Image
 	if r.opts.Chaind != "" {
 		ref, err := EnsureImage(ctx, r.cli, r.opts.Chaind, r.opts.Repo, r.log)
@@ -172,7 +183,7 @@ const neighbourLimit = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
 // network namespaces. Past it, new neighbours do not resolve and nodes stop
 // answering ("neighbor table overflow" in dmesg). Only a local engine's
 // kernel is the one this process can read.
-func (r *Runtime) checkNeighbourTable(nodes int) {
+func (r *Backend) checkNeighbourTable(nodes int) {
 	if !strings.HasPrefix(r.cli.DaemonHost(), "unix://") {
 		return
 	}
@@ -209,7 +220,7 @@ func neighbourLimitFor(nodes, limit int) int {
 // Attach picks up a devnet that an earlier `devnet up` set up, creating
 // nothing: its network must exist, and its containers keep the image they
 // were created with (Exec's one-off containers use the same).
-func (r *Runtime) Attach(ctx context.Context, net *runtime.Network) error {
+func (r *Backend) Attach(ctx context.Context, net *spec.Network) error {
 	name := compose.NetworkName(net.Name)
 	res, err := r.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
 	if cerrdefs.IsNotFound(err) {
@@ -227,7 +238,7 @@ func (r *Runtime) Attach(ctx context.Context, net *runtime.Network) error {
 		return err
 	}
 	image := r.opts.Image
-	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(runtime.LabelDevnet, net.Name).Add("label", runtime.LabelRole)})
+	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(compose.LabelDevnet, net.Name).Add("label", compose.LabelRole)})
 	if err != nil {
 		return fmt.Errorf("docker: containers of devnet %s: %w", net.Name, err)
 	}
@@ -239,14 +250,14 @@ func (r *Runtime) Attach(ctx context.Context, net *runtime.Network) error {
 }
 
 // use makes layout the runtime's devnet.
-func (r *Runtime) use(net *runtime.Network, layout *compose.Layout, image string) {
+func (r *Backend) use(net *spec.Network, layout *compose.Layout, image string) {
 	r.mu.Lock()
 	r.image, r.net, r.layout = image, net, layout
 	r.mu.Unlock()
 }
 
 // service returns the layout entry of a node, failing before Setup.
-func (r *Runtime) service(name string) (*compose.Service, error) {
+func (r *Backend) service(name string) (*compose.Service, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.layout == nil {
@@ -257,7 +268,7 @@ func (r *Runtime) service(name string) (*compose.Service, error) {
 
 // Endpoint is the node's control API at its static address: the host
 // reaches the containers of a bridge network directly.
-func (r *Runtime) Endpoint(name string) (string, error) {
+func (r *Backend) Endpoint(name string) (string, error) {
 	s, err := r.service(name)
 	if err != nil {
 		return "", err
@@ -267,7 +278,7 @@ func (r *Runtime) Endpoint(name string) (string, error) {
 
 // Multiaddr is the node's p2p address on the devnet network. It does not
 // change across restarts or partitions.
-func (r *Runtime) Multiaddr(name string) (string, error) {
+func (r *Backend) Multiaddr(name string) (string, error) {
 	s, err := r.service(name)
 	if err != nil {
 		return "", err

@@ -12,7 +12,7 @@ import (
 	"os/signal"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime/docker"
+	"github.com/devchain/devchain/devnet/backend/docker"
 )
 
 func main() {

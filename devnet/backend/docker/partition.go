@@ -15,8 +15,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime"
-	"github.com/devchain/devchain/devnet/runtime/docker/netcut"
+	"github.com/devchain/devchain/devnet/backend/docker/netcut"
 )
 
 // Partitions keep every address. Docker refuses two networks with the same
@@ -47,7 +46,7 @@ func partitionVolume(devnet string) string { return "devchain-" + devnet + "-par
 
 // Partition cuts traffic between the sides (node names); it replaces an
 // earlier partition.
-func (r *Runtime) Partition(ctx context.Context, sides [][]string) error {
+func (r *Backend) Partition(ctx context.Context, sides [][]string) error {
 	layout, err := r.devnetLayout()
 	if err != nil {
 		return fmt.Errorf("docker: partition: %w", err)
@@ -84,7 +83,7 @@ func (r *Runtime) Partition(ctx context.Context, sides [][]string) error {
 }
 
 // Heal removes every cut and the partition record.
-func (r *Runtime) Heal(ctx context.Context) error {
+func (r *Backend) Heal(ctx context.Context) error {
 	layout, err := r.devnetLayout()
 	if err != nil {
 		return fmt.Errorf("docker: heal: %w", err)
@@ -104,7 +103,7 @@ func (r *Runtime) Heal(ctx context.Context) error {
 }
 
 // recut applies the recorded partition to one node just started.
-func (r *Runtime) recut(ctx context.Context, name string) error {
+func (r *Backend) recut(ctx context.Context, name string) error {
 	layout, err := r.devnetLayout()
 	if err != nil {
 		return err
@@ -119,7 +118,7 @@ func (r *Runtime) recut(ctx context.Context, name string) error {
 // cut sets the routes of the running (or paused) nodes, all of them or
 // only those named: each node of a side blocks the nodes of the other sides;
 // every other node blocks nothing.
-func (r *Runtime) cut(ctx context.Context, layout *compose.Layout, sides [][]string, only []string) error {
+func (r *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]string, only []string) error {
 	sideOf := map[string]int{}
 	for k, side := range sides {
 		for _, n := range side {
@@ -164,7 +163,7 @@ func (r *Runtime) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 		&container.Config{
 			Image:  image,
 			Cmd:    netcut.Args(all, targets),
-			Labels: map[string]string{runtime.LabelDevnet: layout.Devnet, compose.LabelExec: "netcut"},
+			Labels: map[string]string{compose.LabelDevnet: layout.Devnet, compose.LabelExec: "netcut"},
 		},
 		&container.HostConfig{
 			NetworkMode: "none",
@@ -182,7 +181,7 @@ func (r *Runtime) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 
 // pid is the host PID of the node's running or paused container, 0 if it
 // does not run.
-func (r *Runtime) pid(ctx context.Context, s *compose.Service) (int, error) {
+func (r *Backend) pid(ctx context.Context, s *compose.Service) (int, error) {
 	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return 0, nil
@@ -197,7 +196,7 @@ func (r *Runtime) pid(ctx context.Context, s *compose.Service) (int, error) {
 }
 
 // partition reads the recorded sides; nil without a partition.
-func (r *Runtime) partition(ctx context.Context, devnet string) ([][]string, error) {
+func (r *Backend) partition(ctx context.Context, devnet string) ([][]string, error) {
 	res, err := r.cli.VolumeInspect(ctx, partitionVolume(devnet), client.VolumeInspectOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return nil, nil
@@ -212,7 +211,7 @@ func (r *Runtime) partition(ctx context.Context, devnet string) ([][]string, err
 	return sides, nil
 }
 
-func (r *Runtime) removeRecord(ctx context.Context, devnet string) error {
+func (r *Backend) removeRecord(ctx context.Context, devnet string) error {
 	_, err := r.cli.VolumeRemove(ctx, partitionVolume(devnet), client.VolumeRemoveOptions{Force: true})
 	if err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("docker: partition record of %s: %w", devnet, err)
@@ -221,7 +220,7 @@ func (r *Runtime) removeRecord(ctx context.Context, devnet string) error {
 }
 
 // helperImage builds (once, then by content hash) the netcut image.
-func (r *Runtime) helperImage(ctx context.Context) (string, error) {
+func (r *Backend) helperImage(ctx context.Context) (string, error) {
 	r.mu.Lock()
 	image := r.helper
 	r.mu.Unlock()
@@ -247,7 +246,7 @@ func (r *Runtime) helperImage(ctx context.Context) (string, error) {
 }
 
 // devnetLayout is the layout set by Setup or Attach.
-func (r *Runtime) devnetLayout() (*compose.Layout, error) {
+func (r *Backend) devnetLayout() (*compose.Layout, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.layout == nil {

@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/devchain/devchain/devnet/runtime/docker/netcut"
+	"github.com/devchain/devchain/devnet/backend/docker/netcut"
 )
 
 func main() {

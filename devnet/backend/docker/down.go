@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/internal/fanout"
 )
 
 // removeParallelism bounds concurrent container removals: enough to take a
@@ -18,7 +19,7 @@ import (
 const removeParallelism = 8
 
 // Down removes every container, network and volume of the devnet set up.
-func (r *Runtime) Down(ctx context.Context) error {
+func (r *Backend) Down(ctx context.Context) error {
 	r.mu.Lock()
 	net := r.net
 	r.mu.Unlock()
@@ -31,30 +32,23 @@ func (r *Runtime) Down(ctx context.Context) error {
 // Remove deletes everything labelled with the devnet's name: containers
 // (killed), networks, volumes. It needs no local state, so it also cleans up
 // after a crashed devnet. An empty name removes every devnet.
-func (r *Runtime) Remove(ctx context.Context, devnet string) error {
-	f := labelFilter(runtime.LabelDevnet, devnet)
+func (r *Backend) Remove(ctx context.Context, devnet string) error {
+	f := labelFilter(compose.LabelDevnet, devnet)
 	var errs []error
 	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return fmt.Errorf("docker: down %s: list containers: %w", describe(devnet), err)
 	}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, removeParallelism)
-	for _, c := range cs.Items {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			_, err := r.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-			if err != nil && !cerrdefs.IsNotFound(err) {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("container %s: %w", c.Names, err))
-				mu.Unlock()
-			}
-		}()
+	err = fanout.Each(cs.Items, removeParallelism, func(c container.Summary) error {
+		_, err := r.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			return fmt.Errorf("container %s: %w", c.Names, err)
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
 	}
-	wg.Wait()
 	ns, err := r.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list networks: %w", err))
@@ -83,29 +77,29 @@ func (r *Runtime) Remove(ctx context.Context, devnet string) error {
 }
 
 // Devnets lists the names of the devnets that have anything in the engine.
-func (r *Runtime) Devnets(ctx context.Context) ([]string, error) {
-	f := labelFilter(runtime.LabelDevnet, "")
+func (r *Backend) Devnets(ctx context.Context) ([]string, error) {
+	f := labelFilter(compose.LabelDevnet, "")
 	seen := map[string]bool{}
 	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list containers: %w", err)
 	}
 	for _, c := range cs.Items {
-		seen[c.Labels[runtime.LabelDevnet]] = true
+		seen[c.Labels[compose.LabelDevnet]] = true
 	}
 	ns, err := r.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list networks: %w", err)
 	}
 	for _, n := range ns.Items {
-		seen[n.Labels[runtime.LabelDevnet]] = true
+		seen[n.Labels[compose.LabelDevnet]] = true
 	}
 	vs, err := r.cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list volumes: %w", err)
 	}
 	for _, v := range vs.Items {
-		seen[v.Labels[runtime.LabelDevnet]] = true
+		seen[v.Labels[compose.LabelDevnet]] = true
 	}
 	names := make([]string, 0, len(seen))
 	for n := range seen {

@@ -8,13 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	goruntime "runtime"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
 )
 
@@ -60,36 +61,36 @@ func firstLine(s string) string {
 	return line
 }
 
-func testNetwork(t *testing.T, name string) *runtime.Network {
+func testNetwork(t *testing.T, name string) *spec.Network {
 	t.Helper()
-	node := func(n string, role runtime.Role, args ...string) runtime.Node {
+	node := func(n string, role spec.Role) spec.Node {
 		seed := name + "/" + n
 		id, err := identity.PeerIDFromSeed(seed)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return runtime.Node{Name: n, Role: role, Args: args, IdentitySeed: seed, PeerID: id.String(), Difficulty: 8}
+		return spec.Node{Name: n, Role: role, Rendezvous: "test-" + name, IdentitySeed: seed, PeerID: id.String(), Difficulty: 8}
 	}
-	boot := node("bootstrap", runtime.RoleBootstrap, "bootstrap")
-	a := node("a", runtime.RoleNode, "startp2p", "-rendezvous", "test-"+name)
-	b := node("b", runtime.RoleNode, "startp2p", "-rendezvous", "test-"+name)
+	boot := node("bootstrap", spec.RoleBootstrap)
+	a := node("a", spec.RoleNode)
+	b := node("b", spec.RoleNode)
 	a.Bootstrap, b.Bootstrap = []string{"bootstrap"}, []string{"bootstrap"}
-	return &runtime.Network{
+	return &spec.Network{
 		Name:       name,
 		NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name)),
-		Nodes:      []runtime.Node{boot, a, b},
+		Nodes:      []spec.Node{boot, a, b},
 	}
 }
 
 // newRuntime sets a devnet up in a temp state dir and removes it (with every
 // process) when the test ends, also on failure.
-func newRuntime(t *testing.T, chaind string, net *runtime.Network) *Runtime {
+func newBackend(t *testing.T, chaind string, net *spec.Network) *Backend {
 	t.Helper()
-	rt, err := New(runtime.Options{StateDir: filepath.Join(t.TempDir(), net.Name), Chaind: chaind})
+	rt, err := New(backend.Options{StateDir: filepath.Join(t.TempDir(), net.Name), Chaind: chaind})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rt.(*Runtime)
+	r := rt.(*Backend)
 	t.Cleanup(func() {
 		if err := r.Down(context.Background()); err != nil {
 			t.Errorf("down: %v", err)
@@ -101,7 +102,7 @@ func newRuntime(t *testing.T, chaind string, net *runtime.Network) *Runtime {
 	return r
 }
 
-func answers(t *testing.T, r *Runtime, name string) error {
+func answers(t *testing.T, r *Backend, name string) error {
 	t.Helper()
 	url, err := r.Endpoint(name)
 	if err != nil {
@@ -119,7 +120,7 @@ func answers(t *testing.T, r *Runtime, name string) error {
 	return nil
 }
 
-func pidOf(t *testing.T, r *Runtime, name string) int {
+func pidOf(t *testing.T, r *Backend, name string) int {
 	t.Helper()
 	_, ns, err := r.lookup(name)
 	if err != nil {
@@ -133,7 +134,7 @@ func TestLifecycle(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			StopGrace = 5 * time.Second
-			r := newRuntime(t, chaind, testNetwork(t, "life-"+kind))
+			r := newBackend(t, chaind, testNetwork(t, "life-"+kind))
 			for _, n := range []string{"bootstrap", "a"} {
 				if err := r.Start(ctx, n); err != nil {
 					t.Fatal(err)
@@ -148,11 +149,11 @@ func TestLifecycle(t *testing.T) {
 			}
 
 			// A second runtime on the same state dir is another devnet invocation.
-			other, _ := New(runtime.Options{StateDir: r.opts.StateDir})
-			if err := other.(*Runtime).Attach(ctx, r.net); err != nil {
+			other, _ := New(backend.Options{StateDir: r.opts.StateDir})
+			if err := other.(*Backend).Attach(ctx, r.net); err != nil {
 				t.Fatal(err)
 			}
-			if !other.(*Runtime).Running("a") || other.(*Runtime).Running("b") {
+			if !other.(*Backend).Running("a") || other.(*Backend).Running("b") {
 				t.Error("attached runtime must see a running and b not started")
 			}
 
@@ -214,7 +215,7 @@ func TestLifecycle(t *testing.T) {
 func TestPartitionGatesTheOtherSide(t *testing.T) {
 	ctx := context.Background()
 	net := testNetwork(t, "gate")
-	r := newRuntime(t, fakeChaind, net)
+	r := newBackend(t, fakeChaind, net)
 	for _, n := range []string{"bootstrap", "a"} {
 		if err := r.Start(ctx, n); err != nil {
 			t.Fatal(err)
@@ -245,8 +246,8 @@ func TestDownAfterCrashKillsLeftovers(t *testing.T) {
 	ctx := context.Background()
 	net := testNetwork(t, "crash")
 	dir := filepath.Join(t.TempDir(), "crash")
-	rt, _ := New(runtime.Options{StateDir: dir, Chaind: fakeChaind})
-	r := rt.(*Runtime)
+	rt, _ := New(backend.Options{StateDir: dir, Chaind: fakeChaind})
+	r := rt.(*Backend)
 	if err := r.Setup(ctx, net); err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +259,7 @@ func TestDownAfterCrashKillsLeftovers(t *testing.T) {
 		pids = append(pids, pidOf(t, r, n))
 	}
 	// devnet "crashes": r is dropped. A new invocation knows only the state dir.
-	later, _ := New(runtime.Options{StateDir: dir})
+	later, _ := New(backend.Options{StateDir: dir})
 	if err := later.Down(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestDownAfterCrashKillsLeftovers(t *testing.T) {
 }
 
 func TestStartReportsAnEarlyExit(t *testing.T) {
-	r := newRuntime(t, "/bin/false", testNetwork(t, "early"))
+	r := newBackend(t, "/bin/false", testNetwork(t, "early"))
 	err := r.Start(context.Background(), "bootstrap")
 	if err == nil || !strings.Contains(err.Error(), "exited at start") {
 		t.Fatalf("want an early-exit error, got %v", err)
@@ -296,7 +297,7 @@ func TestNodeEnvOneProcPerNodeWhenCrowded(t *testing.T) {
 	if got := nodeEnv(base, 1); !slices.Equal(got, base) {
 		t.Fatalf("one node: env %v, want %v unchanged", got, base)
 	}
-	crowded := goruntime.NumCPU() + 1
+	crowded := runtime.NumCPU() + 1
 	if got := nodeEnv(base, crowded); !slices.Contains(got, "GOMAXPROCS=1") {
 		t.Fatalf("%d nodes: env %v, want GOMAXPROCS=1", crowded, got)
 	}

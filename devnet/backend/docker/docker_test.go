@@ -18,7 +18,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/runtime"
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
 )
 
@@ -91,29 +91,29 @@ func TestMain(m *testing.M) {
 }
 
 // testNetwork is a bootstrap and two nodes, with a unique devnet name.
-func testNetwork(t *testing.T, nodes ...string) *runtime.Network {
+func testNetwork(t *testing.T, nodes ...string) *spec.Network {
 	t.Helper()
 	b := make([]byte, 4)
 	rand.Read(b)
 	name := "test-" + hex.EncodeToString(b)
-	net := &runtime.Network{Name: name, NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name))}
-	add := func(node string, role runtime.Role, args ...string) {
-		n := runtime.Node{Name: node, Role: role, Args: args, IdentitySeed: name + "/" + node, Difficulty: 8}
-		if role == runtime.RoleNode {
+	net := &spec.Network{Name: name, NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name))}
+	add := func(node string, role spec.Role) {
+		n := spec.Node{Name: node, Role: role, Rendezvous: name, IdentitySeed: name + "/" + node, Difficulty: 8}
+		if role == spec.RoleNode {
 			n.Bootstrap = []string{"bootstrap"}
 		}
 		net.Nodes = append(net.Nodes, n)
 	}
-	add("bootstrap", runtime.RoleBootstrap, "bootstrap")
+	add("bootstrap", spec.RoleBootstrap)
 	for _, n := range nodes {
-		add(n, runtime.RoleNode, "startp2p", "-rendezvous", name)
+		add(n, spec.RoleNode)
 	}
 	return net
 }
 
 // upDevnet sets up net with the stub image and removes it all at the end,
 // checking that nothing labelled with its name is left.
-func upDevnet(t *testing.T, net *runtime.Network) *Runtime {
+func upDevnet(t *testing.T, net *spec.Network) *Backend {
 	t.Helper()
 	r, err := New(Options{Chaind: stubChaind(t), Repo: testRepo, Netcut: netcutHelper(t)})
 	if err != nil {
@@ -140,7 +140,7 @@ func upDevnet(t *testing.T, net *runtime.Network) *Runtime {
 func assertGone(t *testing.T, c *client.Client, devnet string) {
 	t.Helper()
 	ctx := context.WithoutCancel(t.Context())
-	f := labelFilter(runtime.LabelDevnet, devnet)
+	f := labelFilter(compose.LabelDevnet, devnet)
 	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil || len(cs.Items) > 0 {
 		t.Errorf("containers left for %s: %d (%v)", devnet, len(cs.Items), err)
@@ -156,7 +156,7 @@ func assertGone(t *testing.T, c *client.Client, devnet string) {
 }
 
 // waitHealthy polls the node's /healthz from the host until it answers.
-func waitHealthy(t *testing.T, r *Runtime, node string) {
+func waitHealthy(t *testing.T, r *Backend, node string) {
 	t.Helper()
 	url, err := r.Endpoint(node)
 	if err != nil {
@@ -180,7 +180,7 @@ func waitHealthy(t *testing.T, r *Runtime, node string) {
 	}
 }
 
-func exec1(t *testing.T, r *Runtime, node string, args ...string) string {
+func exec1(t *testing.T, r *Backend, node string, args ...string) string {
 	t.Helper()
 	out, err := r.Exec(t.Context(), node, args...)
 	if err != nil {
@@ -189,7 +189,7 @@ func exec1(t *testing.T, r *Runtime, node string, args ...string) string {
 	return out
 }
 
-func p2pAddr(t *testing.T, r *Runtime, node string) string {
+func p2pAddr(t *testing.T, r *Backend, node string) string {
 	t.Helper()
 	s, err := r.service(node)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 
 // Start creates the node's container and volume if they do not exist, and
 // starts it. A container that exists keeps its volume and its data.
-func (r *Runtime) Start(ctx context.Context, name string) error {
+func (r *Backend) Start(ctx context.Context, name string) error {
 	s, err := r.service(name)
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (r *Runtime) Start(ctx context.Context, name string) error {
 // its volume) when missing. A stopped container made from another image or
 // command line (chaind was rebuilt, the scenario changed) is replaced; its
 // volume stays.
-func (r *Runtime) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
+func (r *Backend) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
 	r.mu.Lock()
 	image, layout, key := r.image, r.layout, r.net.NetworkKey
 	r.mu.Unlock()
@@ -110,7 +110,7 @@ func (r *Runtime) ensureContainer(ctx context.Context, s *compose.Service) (stri
 }
 
 // copyFile puts one file into a (created, not necessarily started) container.
-func (r *Runtime) copyFile(ctx context.Context, id, path string, data []byte, mode int64) error {
+func (r *Backend) copyFile(ctx context.Context, id, path string, data []byte, mode int64) error {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	hdr := &tar.Header{Name: path[1:], Mode: mode, Size: int64(len(data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}
@@ -129,7 +129,7 @@ func (r *Runtime) copyFile(ctx context.Context, id, path string, data []byte, mo
 
 // Stop sends SIGTERM, then SIGKILL after the grace period, and returns once
 // the container has stopped.
-func (r *Runtime) Stop(ctx context.Context, name string) error {
+func (r *Backend) Stop(ctx context.Context, name string) error {
 	return r.onContainer(ctx, name, "stop", func(id string) error {
 		_, err := r.cli.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: seconds(r.opts.StopGrace)})
 		return err
@@ -138,7 +138,7 @@ func (r *Runtime) Stop(ctx context.Context, name string) error {
 
 // Kill sends SIGKILL and returns once the container has stopped, so an
 // offline command can follow at once.
-func (r *Runtime) Kill(ctx context.Context, name string) error {
+func (r *Backend) Kill(ctx context.Context, name string) error {
 	return r.onContainer(ctx, name, "kill", func(id string) error {
 		if _, err := r.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 			return err
@@ -149,14 +149,14 @@ func (r *Runtime) Kill(ctx context.Context, name string) error {
 
 // Pause freezes every process of the node (cgroup freezer): its peers see a
 // node that stops answering, without a closed connection.
-func (r *Runtime) Pause(ctx context.Context, name string) error {
+func (r *Backend) Pause(ctx context.Context, name string) error {
 	return r.onContainer(ctx, name, "pause", func(id string) error {
 		_, err := r.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
 		return err
 	})
 }
 
-func (r *Runtime) Unpause(ctx context.Context, name string) error {
+func (r *Backend) Unpause(ctx context.Context, name string) error {
 	return r.onContainer(ctx, name, "unpause", func(id string) error {
 		_, err := r.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
 		return err
@@ -165,7 +165,7 @@ func (r *Runtime) Unpause(ctx context.Context, name string) error {
 
 // onContainer runs op on the node's existing container, naming node and
 // operation in errors.
-func (r *Runtime) onContainer(ctx context.Context, name, what string, op func(id string) error) error {
+func (r *Backend) onContainer(ctx context.Context, name, what string, op func(id string) error) error {
 	s, err := r.service(name)
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (r *Runtime) onContainer(ctx context.Context, name, what string, op func(id
 	return nil
 }
 
-func (r *Runtime) waitStopped(ctx context.Context, id string) error {
+func (r *Backend) waitStopped(ctx context.Context, id string) error {
 	w := r.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
 	case <-w.Result:

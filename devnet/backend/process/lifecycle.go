@@ -1,0 +1,153 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/devchain/devchain/node/rpc"
+)
+
+// Start starts the node unless it runs, and returns once its control API
+// answers (or with the tail of its log when it exits first).
+func (r *Backend) Start(ctx context.Context, name string) error {
+	n, ns, err := r.lookup(name)
+	if err != nil {
+		return err
+	}
+	if alive(ns.PID, ns.DataDir) {
+		return nil
+	}
+	args, err := r.argv(n, ns)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(ns.DataDir, 0o700); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(ns.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(r.opts.Chaind, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = nodeEnv(os.Environ(), len(r.net.Nodes))
+	// Own process group: a Ctrl-C on devnet's terminal must not reach the
+	// nodes; devnet decides whether to tear them down.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("node %s: starting %s: %w", name, r.opts.Chaind, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }() // reaps the child; no zombies while devnet runs
+	if err := r.setPID(name, cmd.Process.Pid); err != nil {
+		return err
+	}
+	r.log.Debug("started", "node", name, "pid", cmd.Process.Pid, "args", strings.Join(args, " "))
+	if err := r.waitHealthy(ctx, name, exited); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	sides := r.state.Partition
+	r.mu.Unlock()
+	if sides != nil {
+		return r.gate(ctx, sides, name)
+	}
+	return nil
+}
+
+// nodeEnv is a node's environment: with more nodes than CPUs, each Go
+// runtime gets one P (unless GOMAXPROCS is set). Dozens of runtimes each
+// spinning threads over every core to look for work cost more than they
+// gain: 50 nodes started in 5.6 s instead of 9.6 s and idled at 0.6 instead
+// of 0.9 cores on a 2-core machine.
+func nodeEnv(env []string, nodes int) []string {
+	if nodes <= runtime.NumCPU() {
+		return env
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "GOMAXPROCS=") {
+			return env
+		}
+	}
+	return append(env, "GOMAXPROCS=1")
+}
+
+func (r *Backend) waitHealthy(ctx context.Context, name string, exited <-chan error) error {
+	url, err := r.Endpoint(name)
+	if err != nil {
+		return err
+	}
+	c := rpc.NewClient(url)
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("node %s exited at start (%v); log tail:\n%s", name, err, r.logTail(name, 20))
+		case <-ctx.Done():
+			return fmt.Errorf("node %s: control API %s did not answer: %w", name, url, ctx.Err())
+		case <-t.C:
+		}
+		hctx, hcancel := context.WithTimeout(ctx, requestTimeout)
+		err := c.Healthz(hctx)
+		hcancel()
+		if err == nil {
+			return nil
+		}
+	}
+}
+
+// Stop sends SIGTERM, then SIGKILL after StopGrace.
+func (r *Backend) Stop(ctx context.Context, name string) error {
+	return r.signalStop(ctx, name, func(pid int, dir string) error { return terminate(ctx, pid, dir, StopGrace) })
+}
+
+// Kill sends SIGKILL.
+func (r *Backend) Kill(ctx context.Context, name string) error {
+	return r.signalStop(ctx, name, func(pid int, dir string) error { return kill(ctx, pid, dir) })
+}
+
+func (r *Backend) signalStop(ctx context.Context, name string, stop func(pid int, dataDir string) error) error {
+	_, ns, err := r.lookup(name)
+	if err != nil {
+		return err
+	}
+	if err := stop(ns.PID, ns.DataDir); err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	return r.setPID(name, 0)
+}
+
+// Pause freezes the node (SIGSTOP) and returns once it is frozen: its
+// sockets stay open but it answers nothing.
+func (r *Backend) Pause(ctx context.Context, name string) error {
+	return r.signal(ctx, name, syscall.SIGSTOP, true)
+}
+
+// Unpause resumes a paused node (SIGCONT).
+func (r *Backend) Unpause(ctx context.Context, name string) error {
+	return r.signal(ctx, name, syscall.SIGCONT, false)
+}
+
+func (r *Backend) signal(ctx context.Context, name string, sig syscall.Signal, stopped bool) error {
+	_, ns, err := r.lookup(name)
+	if err != nil {
+		return err
+	}
+	if !alive(ns.PID, ns.DataDir) {
+		return fmt.Errorf("node %s is not running", name)
+	}
+	if err := syscall.Kill(ns.PID, sig); err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	return waitStopped(ctx, ns.PID, stopped)
+}

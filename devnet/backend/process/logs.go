@@ -1,0 +1,49 @@
+package process
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+func (r *Backend) logTail(name string, lines int) string {
+	_, ns, err := r.lookup(name)
+	if err != nil {
+		return err.Error()
+	}
+	raw, _ := os.ReadFile(ns.Log)
+	all := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
+}
+
+// Logs copies the node's log file; with follow it keeps copying what is
+// appended until ctx ends.
+func (r *Backend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+	_, ns, err := r.lookup(name)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(ns.Log)
+	if isNotExist(err) && !follow {
+		return nil // never started: no log yet
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for {
+		if _, err := io.Copy(w, f); err != nil {
+			return err
+		}
+		if !follow {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,202 @@
+// Package process runs a devnet's nodes as local chaind processes on
+// loopback. Everything lives under the devnet's state dir (data dirs, logs,
+// network key and process.json), so a later devnet invocation can show,
+// follow, exec into and remove the nodes, also after devnet crashed.
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/spec"
+)
+
+// StopGrace is how long Stop waits after SIGTERM before SIGKILL.
+var StopGrace = 10 * time.Second
+
+// startTimeout bounds the wait for a started node's control API.
+const startTimeout = 60 * time.Second
+
+// requestTimeout bounds one call to a node's control API.
+const requestTimeout = 5 * time.Second
+
+// Backend is the process backend.
+type Backend struct {
+	opts backend.Options
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	net   *spec.Network
+	state *state
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// Provider makes the process backend known to devnet. It runs wherever
+// chaind runs, so it is always available: the fallback when no engine answers.
+var Provider = backend.Provider{
+	Name:      "process",
+	Available: func(context.Context) error { return nil },
+	New:       New,
+}
+
+// New returns a process backend for the devnet whose folder is opts.StateDir.
+func New(opts backend.Options) (backend.Backend, error) {
+	if opts.StateDir == "" {
+		return nil, errors.New("process runtime: no state dir")
+	}
+	abs, err := filepath.Abs(opts.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	opts.StateDir = abs
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Backend{opts: opts, log: opts.Log}, nil
+}
+
+func (r *Backend) Name() string { return Provider.Name }
+
+// Close holds nothing to release: the nodes are processes of their own.
+func (r *Backend) Close() error { return nil }
+
+// Setup creates the state dir, writes the network key and gives every node
+// two loopback ports. Ports of known nodes are kept: a restarted node must
+// come back at the address its peers saved.
+func (r *Backend) Setup(ctx context.Context, net *spec.Network) error {
+	if err := os.MkdirAll(filepath.Join(r.opts.StateDir, "logs"), 0o755); err != nil {
+		return fmt.Errorf("process runtime: %w", err)
+	}
+	if err := os.WriteFile(r.keyFile(), net.NetworkKey, 0o600); err != nil {
+		return fmt.Errorf("process runtime: network key: %w", err)
+	}
+	st, err := loadState(r.opts.StateDir)
+	if isNotExist(err) {
+		st, err = &state{Name: net.Name, Nodes: map[string]*nodeState{}}, nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.opts.Chaind != "" {
+		st.Chaind = r.opts.Chaind
+	}
+	if st.Chaind == "" {
+		return errors.New("process runtime: no chaind binary (build it with `make chaind` or pass --chaind)")
+	}
+	var fresh []string
+	for _, n := range net.Nodes {
+		if st.Nodes[n.Name] == nil {
+			fresh = append(fresh, n.Name)
+		}
+	}
+	ports, err := freePorts(2 * len(fresh))
+	if err != nil {
+		return err
+	}
+	for i, name := range fresh {
+		st.Nodes[name] = &nodeState{
+			P2PPort: ports[2*i],
+			RPCPort: ports[2*i+1],
+			DataDir: filepath.Join(r.opts.StateDir, name),
+			Log:     filepath.Join(r.opts.StateDir, "logs", name+".log"),
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.net, r.state = net, st
+	return st.save(r.opts.StateDir)
+}
+
+// Attach loads the state a previous invocation left; it creates nothing.
+func (r *Backend) Attach(ctx context.Context, net *spec.Network) error {
+	st, err := loadState(r.opts.StateDir)
+	if isNotExist(err) {
+		return fmt.Errorf("no process devnet %q in %s", net.Name, r.opts.StateDir)
+	}
+	if err != nil {
+		return err
+	}
+	if r.opts.Chaind == "" {
+		r.opts.Chaind = st.Chaind
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.net, r.state = net, st
+	return nil
+}
+
+func (r *Backend) keyFile() string { return filepath.Join(r.opts.StateDir, "network.key") }
+
+// lookup returns a node's description and state under r.mu.
+func (r *Backend) lookup(name string) (spec.Node, *nodeState, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.net == nil {
+		return spec.Node{}, nil, errors.New("process runtime: Setup or Attach first")
+	}
+	for _, n := range r.net.Nodes {
+		if n.Name == name {
+			if ns := r.state.Nodes[name]; ns != nil {
+				return n, ns, nil
+			}
+		}
+	}
+	return spec.Node{}, nil, fmt.Errorf("devnet %s has no node %q", r.net.Name, name)
+}
+
+func (r *Backend) setPID(name string, pid int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.state.Nodes[name].PID = pid
+	return r.state.save(r.opts.StateDir)
+}
+
+// argv is the node's launch placed on this host.
+func (r *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
+	p := spec.Placement{
+		DataDir:    ns.DataDir,
+		ListenHost: "127.0.0.1",
+		P2PPort:    ns.P2PPort,
+		RPCAddr:    "127.0.0.1:" + strconv.Itoa(ns.RPCPort),
+		NetworkKey: r.keyFile(),
+	}
+	for _, b := range n.Bootstrap {
+		addr, err := r.Multiaddr(b)
+		if err != nil {
+			return nil, err
+		}
+		p.Bootstrap = append(p.Bootstrap, addr)
+	}
+	return n.Argv(p), nil
+}
+
+func (r *Backend) Endpoint(name string) (string, error) {
+	_, ns, err := r.lookup(name)
+	if err != nil {
+		return "", err
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(ns.RPCPort), nil
+}
+
+func (r *Backend) Multiaddr(name string) (string, error) {
+	n, ns, err := r.lookup(name)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", ns.P2PPort, n.PeerID), nil
+}
+
+// Running tells whether the node's process is alive (status display).
+func (r *Backend) Running(name string) bool {
+	_, ns, err := r.lookup(name)
+	return err == nil && alive(ns.PID, ns.DataDir)
+}

@@ -1,0 +1,124 @@
+// Package spec describes a devnet's nodes independently of where they run:
+// each node's launch as data (role, identity, bootstrap, minting), and Argv,
+// the one function that turns a launch plus its placement into chaind's
+// command line. Every backend (processes, containers) and every renderer
+// (compose) launches nodes through it, so a chaind flag of a node's launch is
+// spelled in this file only.
+package spec
+
+import (
+	"strconv"
+	"time"
+)
+
+// Role tells a bootstrap node from a chain node.
+type Role string
+
+const (
+	RoleBootstrap Role = "bootstrap"
+	RoleNode      Role = "node"
+)
+
+// Network describes one devnet before any node starts.
+type Network struct {
+	Name string // devnet name: labels, network and state-dir names
+	// NetworkKey is the libp2p pnet PSK file content (/key/swarm/psk/1.0.0/ format).
+	NetworkKey []byte
+	Nodes      []Node // the bootstrap nodes first, then chain nodes in file order
+}
+
+// Node is one node's launch, described independently of where it runs.
+type Node struct {
+	Name string
+	Role Role
+	// IdentitySeed derives the node's libp2p key (chaind --identity-seed),
+	// so peer IDs are known before start.
+	IdentitySeed string
+	// PeerID is the peer ID that IdentitySeed yields.
+	PeerID string
+	// Bootstrap names the bootstrap nodes this node dials (their Name).
+	Bootstrap []string
+	// Difficulty selects the network (chaind --difficulty) for every chaind
+	// command of the node; 0 leaves chaind's default.
+	Difficulty uint32
+	// Rendezvous is the string a chain node looks for in the DHT.
+	Rendezvous string
+	// Minter is the wallet alias the node's mined blocks pay; "" mines nothing.
+	Minter string
+	// MineInterval makes a minter mine a block every interval even with an
+	// empty mempool; 0 mines only when transactions wait.
+	MineInterval time.Duration
+}
+
+// Node returns the named node.
+func (n *Network) Node(name string) (*Node, bool) {
+	for i := range n.Nodes {
+		if n.Nodes[i].Name == name {
+			return &n.Nodes[i], true
+		}
+	}
+	return nil, false
+}
+
+// Placement is what a node's command line takes from where it runs: paths
+// and addresses inside its process's or container's world.
+type Placement struct {
+	DataDir    string
+	ListenHost string // p2p listen address (chaind --listen-host)
+	P2PPort    int
+	RPCAddr    string // host:port of the control API
+	// NetworkKey is the path of the network key file; "" runs without one.
+	NetworkKey string
+	// Bootstrap are the multiaddrs of the node's Bootstrap nodes, in order.
+	Bootstrap []string
+}
+
+// Argv is chaind's command line (after the binary name) that launches n at p.
+func (n *Node) Argv(p Placement) []string {
+	var argv []string
+	switch n.Role {
+	case RoleBootstrap:
+		argv = []string{"bootstrap"}
+	default:
+		argv = []string{"startp2p", "-rendezvous", n.Rendezvous}
+		if n.Minter != "" {
+			argv = append(argv, "-minter", n.Minter)
+			if n.MineInterval > 0 {
+				argv = append(argv, "--mine-interval", n.MineInterval.String())
+			}
+		}
+	}
+	argv = append(argv, n.dataFlags(p.DataDir)...)
+	argv = append(argv,
+		"--listen-host", p.ListenHost,
+		"-port", strconv.Itoa(p.P2PPort),
+		"-rpc", p.RPCAddr,
+	)
+	if n.IdentitySeed != "" {
+		argv = append(argv, "--identity-seed", n.IdentitySeed)
+	}
+	if p.NetworkKey != "" {
+		argv = append(argv, "--network-key", p.NetworkKey)
+	}
+	for _, addr := range p.Bootstrap {
+		argv = append(argv, "-bootstrap", addr)
+	}
+	return argv
+}
+
+// CommandArgv is the command line of another chaind command (createwallet,
+// getbalance…) on n's data in dataDir: through its control API while it
+// runs, offline otherwise.
+func (n *Node) CommandArgv(dataDir string, args []string) []string {
+	return append(append([]string(nil), args...), n.dataFlags(dataDir)...)
+}
+
+// dataFlags are the flags every chaind command of n needs: its data dir and
+// its network's difficulty.
+func (n *Node) dataFlags(dataDir string) []string {
+	f := []string{"--datadir", dataDir}
+	if n.Difficulty > 0 {
+		f = append(f, "--difficulty", strconv.FormatUint(uint64(n.Difficulty), 10))
+	}
+	return f
+}

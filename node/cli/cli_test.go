@@ -58,7 +58,7 @@ func balanceOf(t *testing.T, env map[string]string, dir, who string) string {
 	return m[2]
 }
 
-// The acceptance flow of issue 2, with the tutorial's single-dash flags.
+// The tutorial's acceptance flow, with its single-dash flags.
 func TestAcceptanceFlow(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
 	env := map[string]string{"CHAIND_DIFFICULTY": "8"}

@@ -39,6 +39,13 @@ test: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@$(MAKE) --no-print-directory deadcode
+
+# Functions nothing reaches, tests included (golang.org/x/tools' deadcode, pinned
+# as a tool in go.mod). Nothing is allowed: delete the code or use it.
+.PHONY: deadcode
+deadcode:
+	@out=$$($(GO) tool deadcode -test ./...); if [ -n "$$out" ]; then echo "unreachable code:"; echo "$$out"; exit 1; fi
 
 # Go benchmarks of the node, then the devnet harness (scripts/bench.sh prints every figure).
 bench: build

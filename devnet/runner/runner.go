@@ -127,9 +127,6 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 	return failed
 }
 
-// Results are the step outcomes so far (JUnit).
-func (r *Runner) Results() []Result { return r.results }
-
 // step dispatches one step to its stage.
 func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 	if s.IsAssertion() {

@@ -181,14 +181,6 @@ func medianTime(n *node) int64 {
 	return s[k/2]
 }
 
-// MedianTime is the median timestamp of the last blocks of the main chain:
-// a new block's timestamp must not be earlier.
-func (c *Chain) MedianTime() int64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return medianTime(c.tip())
-}
-
 func (c *Chain) onMain(n *node) bool {
 	return n.height < uint64(len(c.main)) && c.main[n.height] == n
 }

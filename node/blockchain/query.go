@@ -14,14 +14,6 @@ func (c *Chain) HasBlock(h chain.Hash) bool {
 	return c.index[h] != nil || c.orphans.has(h)
 }
 
-// IsMain says whether h is on the main chain.
-func (c *Chain) IsMain(h chain.Hash) bool {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	n := c.index[h]
-	return n != nil && c.onMain(n)
-}
-
 // Block gives any stored block (or orphan).
 func (c *Chain) Block(h chain.Hash) (*chain.Block, error) {
 	c.mu.RLock()

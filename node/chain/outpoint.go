@@ -29,11 +29,3 @@ func (o *OutPoint) decode(r *reader) {
 	o.TxID = r.hash("outpoint txid")
 	o.Index = r.u32("outpoint index")
 }
-
-// DecodeOutPoint decodes exactly the 36-byte encoding of AppendTo.
-func DecodeOutPoint(b []byte) (OutPoint, error) {
-	var o OutPoint
-	r := &reader{b: b}
-	o.decode(r)
-	return o, r.end("outpoint")
-}

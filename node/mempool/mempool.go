@@ -107,19 +107,6 @@ func (p *Pool) Spent() map[chain.OutPoint]bool {
 	return out
 }
 
-func (p *Pool) removeLocked(id chain.Hash) {
-	tx, ok := p.txs[id]
-	if !ok {
-		return
-	}
-	delete(p.txs, id)
-	for _, in := range tx.Inputs {
-		if p.spent[in.Prev] == id {
-			delete(p.spent, in.Prev)
-		}
-	}
-}
-
 // compactLocked drops removed ids from the arrival order.
 func (p *Pool) compactLocked() {
 	kept := p.order[:0]

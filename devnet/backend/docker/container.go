@@ -18,31 +18,31 @@ import (
 
 // Start creates the node's container and volume if they do not exist, and
 // starts it. A container that exists keeps its volume and its data.
-func (r *Backend) Start(ctx context.Context, name string) error {
-	s, err := r.service(name)
+func (b *Backend) Start(ctx context.Context, name string) error {
+	s, err := b.service(name)
 	if err != nil {
 		return err
 	}
-	id, err := r.ensureContainer(ctx, s)
+	id, err := b.ensureContainer(ctx, s)
 	if err != nil {
 		return err
 	}
-	if _, err := r.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+	if _, err := b.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		return fmt.Errorf("docker: start node %s: %w", name, err)
 	}
 	// A new network namespace has none of the partition's routes.
-	return r.recut(ctx, name)
+	return b.recut(ctx, name)
 }
 
 // ensureContainer returns the ID of the node's container, creating it (and
 // its volume) when missing. A stopped container made from another image or
 // command line (chaind was rebuilt, the scenario changed) is replaced; its
 // volume stays.
-func (r *Backend) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
-	r.mu.Lock()
-	image, layout, key := r.image, r.layout, r.net.NetworkKey
-	r.mu.Unlock()
-	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
+	b.mu.Lock()
+	image, layout, key := b.image, b.layout, b.net.NetworkKey
+	b.mu.Unlock()
+	res, err := b.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	switch {
 	case err == nil:
 		c := res.Container
@@ -50,21 +50,21 @@ func (r *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 			return c.ID, nil
 		}
 		if c.State != nil && (c.State.Running || c.State.Paused) {
-			r.log.Warn("node runs an outdated container; stop it to replace it", "node", s.Node.Name, "image", c.Config.Image)
+			b.log.Warn("node runs an outdated container; stop it to replace it", "node", s.Node.Name, "image", c.Config.Image)
 			return c.ID, nil
 		}
-		if _, err := r.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{}); err != nil {
+		if _, err := b.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{}); err != nil {
 			return "", fmt.Errorf("docker: replace outdated container of node %s: %w", s.Node.Name, err)
 		}
 	case !cerrdefs.IsNotFound(err):
 		return "", fmt.Errorf("docker: inspect node %s: %w", s.Node.Name, err)
 	}
-	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
+	if _, err := b.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
 		return "", fmt.Errorf("docker: volume of node %s: %w", s.Node.Name, err)
 	}
 	hc := layout.Healthcheck()
 	init := true
-	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+	created, err := b.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: s.Container,
 		Config: &container.Config{
 			Image:    image,
@@ -88,7 +88,7 @@ func (r *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	})
 	if cerrdefs.IsConflict(err) {
 		// Another call created it meanwhile.
-		res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+		res, err := b.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 		if err != nil {
 			return "", fmt.Errorf("docker: inspect node %s: %w", s.Node.Name, err)
 		}
@@ -98,19 +98,19 @@ func (r *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 		return "", fmt.Errorf("docker: create node %s: %w", s.Node.Name, err)
 	}
 	if layout.HasKey {
-		if err := r.copyFile(ctx, created.ID, compose.KeyPath, key, 0o600); err != nil {
+		if err := b.copyFile(ctx, created.ID, compose.KeyPath, key, 0o600); err != nil {
 			// Without its key the container would never join; the next
 			// Start creates it again.
-			_, _ = r.cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
+			_, _ = b.cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
 			return "", fmt.Errorf("docker: network key into node %s: %w", s.Node.Name, err)
 		}
 	}
-	r.log.Debug("container created", "node", s.Node.Name, "container", s.Container, "ip", s.IP)
+	b.log.Debug("container created", "node", s.Node.Name, "container", s.Container, "ip", s.IP)
 	return created.ID, nil
 }
 
 // copyFile puts one file into a (created, not necessarily started) container.
-func (r *Backend) copyFile(ctx context.Context, id, path string, data []byte, mode int64) error {
+func (b *Backend) copyFile(ctx context.Context, id, path string, data []byte, mode int64) error {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	hdr := &tar.Header{Name: path[1:], Mode: mode, Size: int64(len(data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}
@@ -123,50 +123,50 @@ func (r *Backend) copyFile(ctx context.Context, id, path string, data []byte, mo
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	_, err := r.cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf})
+	_, err := b.cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf})
 	return err
 }
 
 // Stop sends SIGTERM, then SIGKILL after the grace period, and returns once
 // the container has stopped.
-func (r *Backend) Stop(ctx context.Context, name string) error {
-	return r.onContainer(ctx, name, "stop", func(id string) error {
-		_, err := r.cli.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: seconds(r.opts.StopGrace)})
+func (b *Backend) Stop(ctx context.Context, name string) error {
+	return b.onContainer(ctx, name, "stop", func(id string) error {
+		_, err := b.cli.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: seconds(b.opts.StopGrace)})
 		return err
 	})
 }
 
 // Kill sends SIGKILL and returns once the container has stopped, so an
 // offline command can follow at once.
-func (r *Backend) Kill(ctx context.Context, name string) error {
-	return r.onContainer(ctx, name, "kill", func(id string) error {
-		if _, err := r.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
+func (b *Backend) Kill(ctx context.Context, name string) error {
+	return b.onContainer(ctx, name, "kill", func(id string) error {
+		if _, err := b.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 			return err
 		}
-		return r.waitStopped(ctx, id)
+		return b.waitStopped(ctx, id)
 	})
 }
 
 // Pause freezes every process of the node (cgroup freezer): its peers see a
 // node that stops answering, without a closed connection.
-func (r *Backend) Pause(ctx context.Context, name string) error {
-	return r.onContainer(ctx, name, "pause", func(id string) error {
-		_, err := r.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
+func (b *Backend) Pause(ctx context.Context, name string) error {
+	return b.onContainer(ctx, name, "pause", func(id string) error {
+		_, err := b.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
 		return err
 	})
 }
 
-func (r *Backend) Unpause(ctx context.Context, name string) error {
-	return r.onContainer(ctx, name, "unpause", func(id string) error {
-		_, err := r.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
+func (b *Backend) Unpause(ctx context.Context, name string) error {
+	return b.onContainer(ctx, name, "unpause", func(id string) error {
+		_, err := b.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
 		return err
 	})
 }
 
 // onContainer runs op on the node's existing container, naming node and
 // operation in errors.
-func (r *Backend) onContainer(ctx context.Context, name, what string, op func(id string) error) error {
-	s, err := r.service(name)
+func (b *Backend) onContainer(ctx context.Context, name, what string, op func(id string) error) error {
+	s, err := b.service(name)
 	if err != nil {
 		return err
 	}
@@ -179,8 +179,8 @@ func (r *Backend) onContainer(ctx context.Context, name, what string, op func(id
 	return nil
 }
 
-func (r *Backend) waitStopped(ctx context.Context, id string) error {
-	w := r.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+func (b *Backend) waitStopped(ctx context.Context, id string) error {
+	w := b.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
 	case <-w.Result:
 		return nil

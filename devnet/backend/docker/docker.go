@@ -135,33 +135,33 @@ func New(opts Options) (*Backend, error) {
 }
 
 // Close releases the engine connection.
-func (r *Backend) Close() error { return r.cli.Close() }
+func (b *Backend) Close() error { return b.cli.Close() }
 
 // Name is "docker".
-func (r *Backend) Name() string { return Provider.Name }
+func (b *Backend) Name() string { return Provider.Name }
 
 // Image is the image reference the devnet's containers run (after Setup).
-func (r *Backend) Image() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.image
+func (b *Backend) Image() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.image
 }
 
 // Setup builds or finds the image, and creates the devnet network or reuses
 // the one a previous `devnet up` left (keeping its subnet, so addresses and
 // multiaddrs stay the same). Containers and volumes are created by Start.
-func (r *Backend) Setup(ctx context.Context, net *spec.Network) error {
-	image := r.opts.Image
-	if r.opts.Chaind != "" {
-		ref, err := EnsureImage(ctx, r.cli, r.opts.Chaind, r.opts.Repo, r.log)
+func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
+	image := b.opts.Image
+	if b.opts.Chaind != "" {
+		ref, err := EnsureImage(ctx, b.cli, b.opts.Chaind, b.opts.Repo, b.log)
 		if err != nil {
 			return err
 		}
 		image = ref
-	} else if _, err := r.cli.ImageInspect(ctx, image); err != nil {
+	} else if _, err := b.cli.ImageInspect(ctx, image); err != nil {
 		return fmt.Errorf("docker: image %s: %w (build it with `make image`)", image, err)
 	}
-	subnet, err := r.ensureNetwork(ctx, net.Name)
+	subnet, err := b.ensureNetwork(ctx, net.Name)
 	if err != nil {
 		return err
 	}
@@ -169,8 +169,8 @@ func (r *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	if err != nil {
 		return err
 	}
-	r.use(net, layout, image)
-	r.checkNeighbourTable(len(layout.Services))
+	b.use(net, layout, image)
+	b.checkNeighbourTable(len(layout.Services))
 	return nil
 }
 
@@ -183,8 +183,8 @@ const neighbourLimit = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
 // network namespaces. Past it, new neighbours do not resolve and nodes stop
 // answering ("neighbor table overflow" in dmesg). Only a local engine's
 // kernel is the one this process can read.
-func (r *Backend) checkNeighbourTable(nodes int) {
-	if !strings.HasPrefix(r.cli.DaemonHost(), "unix://") {
+func (b *Backend) checkNeighbourTable(nodes int) {
+	if !strings.HasPrefix(b.cli.DaemonHost(), "unix://") {
 		return
 	}
 	raw, err := os.ReadFile(neighbourLimit)
@@ -196,7 +196,7 @@ func (r *Backend) checkNeighbourTable(nodes int) {
 		return
 	}
 	if want := neighbourLimitFor(nodes, limit); want > limit {
-		r.log.Warn("the kernel's ARP table may overflow with this many nodes; raise its limit (as root)",
+		b.log.Warn("the kernel's ARP table may overflow with this many nodes; raise its limit (as root)",
 			"nodes", nodes, "gc_thresh3", limit,
 			"fix", fmt.Sprintf("sysctl -w net.ipv4.neigh.default.gc_thresh2=%d net.ipv4.neigh.default.gc_thresh3=%d", want/2, want))
 	}
@@ -220,9 +220,9 @@ func neighbourLimitFor(nodes, limit int) int {
 // Attach picks up a devnet that an earlier `devnet up` set up, creating
 // nothing: its network must exist, and its containers keep the image they
 // were created with (Exec's one-off containers use the same).
-func (r *Backend) Attach(ctx context.Context, net *spec.Network) error {
+func (b *Backend) Attach(ctx context.Context, net *spec.Network) error {
 	name := compose.NetworkName(net.Name)
-	res, err := r.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
+	res, err := b.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("docker: devnet %s is not up (no network %s)", net.Name, name)
 	}
@@ -237,39 +237,39 @@ func (r *Backend) Attach(ctx context.Context, net *spec.Network) error {
 	if err != nil {
 		return err
 	}
-	image := r.opts.Image
-	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(compose.LabelDevnet, net.Name).Add("label", compose.LabelRole)})
+	image := b.opts.Image
+	cs, err := b.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(compose.LabelDevnet, net.Name).Add("label", compose.LabelRole)})
 	if err != nil {
 		return fmt.Errorf("docker: containers of devnet %s: %w", net.Name, err)
 	}
 	if len(cs.Items) > 0 {
 		image = cs.Items[0].Image
 	}
-	r.use(net, layout, image)
+	b.use(net, layout, image)
 	return nil
 }
 
 // use makes layout the runtime's devnet.
-func (r *Backend) use(net *spec.Network, layout *compose.Layout, image string) {
-	r.mu.Lock()
-	r.image, r.net, r.layout = image, net, layout
-	r.mu.Unlock()
+func (b *Backend) use(net *spec.Network, layout *compose.Layout, image string) {
+	b.mu.Lock()
+	b.image, b.net, b.layout = image, net, layout
+	b.mu.Unlock()
 }
 
 // service returns the layout entry of a node, failing before Setup.
-func (r *Backend) service(name string) (*compose.Service, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.layout == nil {
+func (b *Backend) service(name string) (*compose.Service, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.layout == nil {
 		return nil, fmt.Errorf("docker: node %s: devnet not set up", name)
 	}
-	return r.layout.Service(name)
+	return b.layout.Service(name)
 }
 
 // Endpoint is the node's control API at its static address: the host
 // reaches the containers of a bridge network directly.
-func (r *Backend) Endpoint(name string) (string, error) {
-	s, err := r.service(name)
+func (b *Backend) Endpoint(name string) (string, error) {
+	s, err := b.service(name)
 	if err != nil {
 		return "", err
 	}
@@ -278,8 +278,8 @@ func (r *Backend) Endpoint(name string) (string, error) {
 
 // Multiaddr is the node's p2p address on the devnet network. It does not
 // change across restarts or partitions.
-func (r *Backend) Multiaddr(name string) (string, error) {
-	s, err := r.service(name)
+func (b *Backend) Multiaddr(name string) (string, error) {
+	s, err := b.service(name)
 	if err != nil {
 		return "", err
 	}

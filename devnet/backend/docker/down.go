@@ -19,28 +19,28 @@ import (
 const removeParallelism = 8
 
 // Down removes every container, network and volume of the devnet set up.
-func (r *Backend) Down(ctx context.Context) error {
-	r.mu.Lock()
-	net := r.net
-	r.mu.Unlock()
+func (b *Backend) Down(ctx context.Context) error {
+	b.mu.Lock()
+	net := b.net
+	b.mu.Unlock()
 	if net == nil {
 		return fmt.Errorf("docker: down: devnet not set up (use Remove with its name)")
 	}
-	return r.Remove(ctx, net.Name)
+	return b.Remove(ctx, net.Name)
 }
 
 // Remove deletes everything labelled with the devnet's name: containers
 // (killed), networks, volumes. It needs no local state, so it also cleans up
 // after a crashed devnet. An empty name removes every devnet.
-func (r *Backend) Remove(ctx context.Context, devnet string) error {
+func (b *Backend) Remove(ctx context.Context, devnet string) error {
 	f := labelFilter(compose.LabelDevnet, devnet)
 	var errs []error
-	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	cs, err := b.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return fmt.Errorf("docker: down %s: list containers: %w", describe(devnet), err)
 	}
 	err = fanout.Each(cs.Items, removeParallelism, func(c container.Summary) error {
-		_, err := r.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		_, err := b.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 		if err != nil && !cerrdefs.IsNotFound(err) {
 			return fmt.Errorf("container %s: %w", c.Names, err)
 		}
@@ -49,22 +49,22 @@ func (r *Backend) Remove(ctx context.Context, devnet string) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	ns, err := r.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	ns, err := b.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list networks: %w", err))
 	} else {
 		for _, n := range ns.Items {
-			if _, err := r.cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			if _, err := b.cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
 				errs = append(errs, fmt.Errorf("network %s: %w", n.Name, err))
 			}
 		}
 	}
-	vs, err := r.cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	vs, err := b.cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list volumes: %w", err))
 	} else {
 		for _, v := range vs.Items {
-			if _, err := r.cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			if _, err := b.cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
 				errs = append(errs, fmt.Errorf("volume %s: %w", v.Name, err))
 			}
 		}
@@ -72,29 +72,29 @@ func (r *Backend) Remove(ctx context.Context, devnet string) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("docker: down %s: %w", describe(devnet), err)
 	}
-	r.log.Info("removed", "devnet", describe(devnet), "containers", len(cs.Items))
+	b.log.Info("removed", "devnet", describe(devnet), "containers", len(cs.Items))
 	return nil
 }
 
 // Devnets lists the names of the devnets that have anything in the engine.
-func (r *Backend) Devnets(ctx context.Context) ([]string, error) {
+func (b *Backend) Devnets(ctx context.Context) ([]string, error) {
 	f := labelFilter(compose.LabelDevnet, "")
 	seen := map[string]bool{}
-	cs, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	cs, err := b.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list containers: %w", err)
 	}
 	for _, c := range cs.Items {
 		seen[c.Labels[compose.LabelDevnet]] = true
 	}
-	ns, err := r.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	ns, err := b.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list networks: %w", err)
 	}
 	for _, n := range ns.Items {
 		seen[n.Labels[compose.LabelDevnet]] = true
 	}
-	vs, err := r.cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	vs, err := b.cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list volumes: %w", err)
 	}

@@ -23,13 +23,13 @@ const cleanupTimeout = 30 * time.Second
 // container it is an exec (the image has no shell, so the binary is run
 // directly) and goes through the node's RPC; otherwise a one-off container
 // of the same image runs it offline on the node's volume and is removed.
-func (r *Backend) Exec(ctx context.Context, name string, args ...string) (string, error) {
-	s, err := r.service(name)
+func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string, error) {
+	s, err := b.service(name)
 	if err != nil {
 		return "", err
 	}
 	argv := s.Node.CommandArgv(compose.DataDir, args)
-	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+	res, err := b.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	switch {
 	case cerrdefs.IsNotFound(err):
 	case err != nil:
@@ -37,21 +37,21 @@ func (r *Backend) Exec(ctx context.Context, name string, args ...string) (string
 	case res.Container.State != nil && res.Container.State.Paused:
 		return "", fmt.Errorf("docker: exec on node %s: node is paused", name)
 	case res.Container.State != nil && res.Container.State.Running:
-		out, err := r.execIn(ctx, res.Container.ID, argv)
+		out, err := b.execIn(ctx, res.Container.ID, argv)
 		if err != nil {
 			return out, fmt.Errorf("docker: exec on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
 		}
 		return out, nil
 	}
-	out, err := r.runOnce(ctx, s, argv)
+	out, err := b.runOnce(ctx, s, argv)
 	if err != nil {
 		return out, fmt.Errorf("docker: offline on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
 	}
 	return out, nil
 }
 
-func (r *Backend) execIn(ctx context.Context, id string, argv []string) (string, error) {
-	ex, err := r.cli.ExecCreate(ctx, id, client.ExecCreateOptions{
+func (b *Backend) execIn(ctx context.Context, id string, argv []string) (string, error) {
+	ex, err := b.cli.ExecCreate(ctx, id, client.ExecCreateOptions{
 		Cmd:          append([]string{"/chaind"}, argv...),
 		AttachStdout: true,
 		AttachStderr: true,
@@ -59,7 +59,7 @@ func (r *Backend) execIn(ctx context.Context, id string, argv []string) (string,
 	if err != nil {
 		return "", err
 	}
-	att, err := r.cli.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
+	att, err := b.cli.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -74,7 +74,7 @@ func (r *Backend) execIn(ctx context.Context, id string, argv []string) (string,
 	if ctx.Err() != nil {
 		return stdout.String(), ctx.Err()
 	}
-	st, err := r.cli.ExecInspect(ctx, ex.ID, client.ExecInspectOptions{})
+	st, err := b.cli.ExecInspect(ctx, ex.ID, client.ExecInspectOptions{})
 	if err != nil {
 		return stdout.String(), err
 	}
@@ -83,14 +83,14 @@ func (r *Backend) execIn(ctx context.Context, id string, argv []string) (string,
 
 // runOnce runs chaind in a new container on the node's volume, without a
 // network.
-func (r *Backend) runOnce(ctx context.Context, s *compose.Service, argv []string) (string, error) {
-	r.mu.Lock()
-	image, devnet := r.image, r.layout.Devnet
-	r.mu.Unlock()
-	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
+func (b *Backend) runOnce(ctx context.Context, s *compose.Service, argv []string) (string, error) {
+	b.mu.Lock()
+	image, devnet := b.image, b.layout.Devnet
+	b.mu.Unlock()
+	if _, err := b.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
 		return "", fmt.Errorf("volume: %w", err)
 	}
-	return r.runContainer(ctx,
+	return b.runContainer(ctx,
 		&container.Config{
 			Image:  image,
 			Cmd:    argv,
@@ -105,22 +105,22 @@ func (r *Backend) runOnce(ctx context.Context, s *compose.Service, argv []string
 // runContainer runs a container to completion and returns its stdout; it
 // removes the container afterwards even if ctx ended. cfg carries the
 // devnet label, so Down also finds one left by a crash.
-func (r *Backend) runContainer(ctx context.Context, cfg *container.Config, host *container.HostConfig) (string, error) {
-	created, err := r.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
+func (b *Backend) runContainer(ctx context.Context, cfg *container.Config, host *container.HostConfig) (string, error) {
+	created, err := b.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 	if err != nil {
 		return "", fmt.Errorf("create: %w", err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		if _, err := r.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			r.log.Warn("one-off container left behind (devnet down removes it)", "container", created.ID, "err", err)
+		if _, err := b.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			b.log.Warn("one-off container left behind (devnet down removes it)", "container", created.ID, "err", err)
 		}
 	}()
-	if _, err := r.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+	if _, err := b.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
 		return "", fmt.Errorf("start: %w", err)
 	}
-	w := r.cli.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	w := b.cli.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	var code int64
 	select {
 	case res := <-w.Result:
@@ -129,7 +129,7 @@ func (r *Backend) runContainer(ctx context.Context, cfg *container.Config, host 
 		return "", fmt.Errorf("wait: %w", err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := r.copyLogs(ctx, created.ID, false, &stdout, &stderr); err != nil {
+	if err := b.copyLogs(ctx, created.ID, false, &stdout, &stderr); err != nil {
 		return "", err
 	}
 	return stdout.String(), exitError(int(code), stderr.String())
@@ -147,12 +147,12 @@ func exitError(code int, stderr string) error {
 
 // Logs writes the node's output (stdout and stderr, in order) to w; with
 // follow it streams until ctx ends or the container stops.
-func (r *Backend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
-	s, err := r.service(name)
+func (b *Backend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+	s, err := b.service(name)
 	if err != nil {
 		return err
 	}
-	err = r.copyLogs(ctx, s.Container, follow, w, w)
+	err = b.copyLogs(ctx, s.Container, follow, w, w)
 	if follow && ctx.Err() != nil {
 		return nil
 	}
@@ -164,8 +164,8 @@ func (r *Backend) Logs(ctx context.Context, name string, follow bool, w io.Write
 
 // copyLogs demultiplexes a container's log stream (no TTY, so the engine
 // frames stdout and stderr).
-func (r *Backend) copyLogs(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error {
-	rc, err := r.cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
+func (b *Backend) copyLogs(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error {
+	rc, err := b.cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
 	if err != nil {
 		return err
 	}

@@ -19,16 +19,16 @@ const subnetFirst, subnetLast = 1, 254
 
 // ensureNetwork returns the subnet of the devnet network, creating the
 // network in a free subnet if it does not exist.
-func (r *Backend) ensureNetwork(ctx context.Context, devnet string) (netip.Prefix, error) {
+func (b *Backend) ensureNetwork(ctx context.Context, devnet string) (netip.Prefix, error) {
 	name := compose.NetworkName(devnet)
-	res, err := r.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
+	res, err := b.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
 	switch {
 	case err == nil:
 		return devnetSubnet(res.Network, devnet)
 	case !cerrdefs.IsNotFound(err):
 		return netip.Prefix{}, fmt.Errorf("docker: network %s: %w", name, err)
 	}
-	return r.createNetwork(ctx, name, compose.NetworkLabels(devnet))
+	return b.createNetwork(ctx, name, compose.NetworkLabels(devnet))
 }
 
 // devnetSubnet checks that n is devnet's network and returns its subnet.
@@ -48,8 +48,8 @@ func devnetSubnet(n network.Inspect, devnet string) (netip.Prefix, error) {
 // that no docker network uses. Another devnet may take the same subnet
 // between listing and creating; the engine then refuses the overlap and the
 // next free subnet is tried.
-func (r *Backend) createNetwork(ctx context.Context, name string, labels map[string]string) (netip.Prefix, error) {
-	used, err := r.usedSubnets(ctx)
+func (b *Backend) createNetwork(ctx context.Context, name string, labels map[string]string) (netip.Prefix, error) {
+	used, err := b.usedSubnets(ctx)
 	if err != nil {
 		return netip.Prefix{}, err
 	}
@@ -60,13 +60,13 @@ func (r *Backend) createNetwork(ctx context.Context, name string, labels map[str
 			continue
 		}
 		gw := subnet.Addr().Next()
-		_, err := r.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
+		_, err := b.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
 			Driver: "bridge",
 			Labels: labels,
 			IPAM:   &network.IPAM{Config: []network.IPAMConfig{{Subnet: subnet, Gateway: gw}}},
 		})
 		if err == nil {
-			r.log.Debug("network created", "network", name, "subnet", subnet)
+			b.log.Debug("network created", "network", name, "subnet", subnet)
 			return subnet, nil
 		}
 		if !strings.Contains(err.Error(), "overlap") {
@@ -77,8 +77,8 @@ func (r *Backend) createNetwork(ctx context.Context, name string, labels map[str
 	return netip.Prefix{}, fmt.Errorf("docker: create network %s: no free /24 in 10.77.0.0/16 (last error: %v)", name, lastErr)
 }
 
-func (r *Backend) usedSubnets(ctx context.Context) ([]netip.Prefix, error) {
-	res, err := r.cli.NetworkList(ctx, client.NetworkListOptions{})
+func (b *Backend) usedSubnets(ctx context.Context) ([]netip.Prefix, error) {
+	res, err := b.cli.NetworkList(ctx, client.NetworkListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("docker: list networks: %w", err)
 	}

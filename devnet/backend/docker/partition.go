@@ -46,8 +46,8 @@ func partitionVolume(devnet string) string { return "devchain-" + devnet + "-par
 
 // Partition cuts traffic between the sides (node names); it replaces an
 // earlier partition.
-func (r *Backend) Partition(ctx context.Context, sides [][]string) error {
-	layout, err := r.devnetLayout()
+func (b *Backend) Partition(ctx context.Context, sides [][]string) error {
+	layout, err := b.devnetLayout()
 	if err != nil {
 		return fmt.Errorf("docker: partition: %w", err)
 	}
@@ -67,58 +67,58 @@ func (r *Backend) Partition(ctx context.Context, sides [][]string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.removeRecord(ctx, layout.Devnet); err != nil {
+	if err := b.removeRecord(ctx, layout.Devnet); err != nil {
 		return err
 	}
 	labels := compose.NetworkLabels(layout.Devnet)
 	labels[labelPartition] = string(raw)
-	if _, err := r.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: partitionVolume(layout.Devnet), Labels: labels}); err != nil {
+	if _, err := b.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: partitionVolume(layout.Devnet), Labels: labels}); err != nil {
 		return fmt.Errorf("docker: partition: record: %w", err)
 	}
-	if err := r.cut(ctx, layout, sides, nil); err != nil {
+	if err := b.cut(ctx, layout, sides, nil); err != nil {
 		return err
 	}
-	r.log.Info("partitioned", "devnet", layout.Devnet, "sides", sides)
+	b.log.Info("partitioned", "devnet", layout.Devnet, "sides", sides)
 	return nil
 }
 
 // Heal removes every cut and the partition record.
-func (r *Backend) Heal(ctx context.Context) error {
-	layout, err := r.devnetLayout()
+func (b *Backend) Heal(ctx context.Context) error {
+	layout, err := b.devnetLayout()
 	if err != nil {
 		return fmt.Errorf("docker: heal: %w", err)
 	}
-	sides, err := r.partition(ctx, layout.Devnet)
+	sides, err := b.partition(ctx, layout.Devnet)
 	if err != nil || sides == nil {
 		return err
 	}
-	if err := r.cut(ctx, layout, nil, nil); err != nil {
+	if err := b.cut(ctx, layout, nil, nil); err != nil {
 		return err
 	}
-	if err := r.removeRecord(ctx, layout.Devnet); err != nil {
+	if err := b.removeRecord(ctx, layout.Devnet); err != nil {
 		return err
 	}
-	r.log.Info("healed", "devnet", layout.Devnet)
+	b.log.Info("healed", "devnet", layout.Devnet)
 	return nil
 }
 
 // recut applies the recorded partition to one node just started.
-func (r *Backend) recut(ctx context.Context, name string) error {
-	layout, err := r.devnetLayout()
+func (b *Backend) recut(ctx context.Context, name string) error {
+	layout, err := b.devnetLayout()
 	if err != nil {
 		return err
 	}
-	sides, err := r.partition(ctx, layout.Devnet)
+	sides, err := b.partition(ctx, layout.Devnet)
 	if err != nil || sides == nil {
 		return err
 	}
-	return r.cut(ctx, layout, sides, []string{name})
+	return b.cut(ctx, layout, sides, []string{name})
 }
 
 // cut sets the routes of the running (or paused) nodes, all of them or
 // only those named: each node of a side blocks the nodes of the other sides;
 // every other node blocks nothing.
-func (r *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]string, only []string) error {
+func (b *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]string, only []string) error {
 	sideOf := map[string]int{}
 	for k, side := range sides {
 		for _, n := range side {
@@ -135,7 +135,7 @@ func (r *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 		if only != nil && !slices.Contains(only, s.Node.Name) {
 			continue
 		}
-		pid, err := r.pid(ctx, s)
+		pid, err := b.pid(ctx, s)
 		if err != nil {
 			return err
 		}
@@ -155,11 +155,11 @@ func (r *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 	if len(targets) == 0 {
 		return nil
 	}
-	image, err := r.helperImage(ctx)
+	image, err := b.helperImage(ctx)
 	if err != nil {
 		return err
 	}
-	out, err := r.runContainer(ctx,
+	out, err := b.runContainer(ctx,
 		&container.Config{
 			Image:  image,
 			Cmd:    netcut.Args(all, targets),
@@ -174,15 +174,15 @@ func (r *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 		return fmt.Errorf("docker: partition helper on devnet %s: %w", layout.Devnet, err)
 	}
 	if !strings.HasPrefix(out, netcut.OK) {
-		return fmt.Errorf("docker: partition helper on devnet %s: unexpected output %q (is %s the netcut helper?)", layout.Devnet, out, r.opts.Netcut)
+		return fmt.Errorf("docker: partition helper on devnet %s: unexpected output %q (is %s the netcut helper?)", layout.Devnet, out, b.opts.Netcut)
 	}
 	return nil
 }
 
 // pid is the host PID of the node's running or paused container, 0 if it
 // does not run.
-func (r *Backend) pid(ctx context.Context, s *compose.Service) (int, error) {
-	res, err := r.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
+func (b *Backend) pid(ctx context.Context, s *compose.Service) (int, error) {
+	res, err := b.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return 0, nil
 	}
@@ -196,8 +196,8 @@ func (r *Backend) pid(ctx context.Context, s *compose.Service) (int, error) {
 }
 
 // partition reads the recorded sides; nil without a partition.
-func (r *Backend) partition(ctx context.Context, devnet string) ([][]string, error) {
-	res, err := r.cli.VolumeInspect(ctx, partitionVolume(devnet), client.VolumeInspectOptions{})
+func (b *Backend) partition(ctx context.Context, devnet string) ([][]string, error) {
+	res, err := b.cli.VolumeInspect(ctx, partitionVolume(devnet), client.VolumeInspectOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return nil, nil
 	}
@@ -211,8 +211,8 @@ func (r *Backend) partition(ctx context.Context, devnet string) ([][]string, err
 	return sides, nil
 }
 
-func (r *Backend) removeRecord(ctx context.Context, devnet string) error {
-	_, err := r.cli.VolumeRemove(ctx, partitionVolume(devnet), client.VolumeRemoveOptions{Force: true})
+func (b *Backend) removeRecord(ctx context.Context, devnet string) error {
+	_, err := b.cli.VolumeRemove(ctx, partitionVolume(devnet), client.VolumeRemoveOptions{Force: true})
 	if err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("docker: partition record of %s: %w", devnet, err)
 	}
@@ -220,14 +220,14 @@ func (r *Backend) removeRecord(ctx context.Context, devnet string) error {
 }
 
 // helperImage builds (once, then by content hash) the netcut image.
-func (r *Backend) helperImage(ctx context.Context) (string, error) {
-	r.mu.Lock()
-	image := r.helper
-	r.mu.Unlock()
+func (b *Backend) helperImage(ctx context.Context) (string, error) {
+	b.mu.Lock()
+	image := b.helper
+	b.mu.Unlock()
 	if image != "" {
 		return image, nil
 	}
-	path := r.opts.Netcut
+	path := b.opts.Netcut
 	if path == "" {
 		self, err := os.Executable()
 		if err != nil {
@@ -235,22 +235,22 @@ func (r *Backend) helperImage(ctx context.Context) (string, error) {
 		}
 		path = filepath.Join(filepath.Dir(self), "devnet-netcut")
 	}
-	image, err := ensureImage(ctx, r.cli, path, netcutRepo, false, compose.NewHelperBuildContext, r.log)
+	image, err := ensureImage(ctx, b.cli, path, netcutRepo, false, compose.NewHelperBuildContext, b.log)
 	if err != nil {
 		return "", fmt.Errorf("%w (partitions need the netcut helper: `make image` builds bin/devnet-netcut)", err)
 	}
-	r.mu.Lock()
-	r.helper = image
-	r.mu.Unlock()
+	b.mu.Lock()
+	b.helper = image
+	b.mu.Unlock()
 	return image, nil
 }
 
 // devnetLayout is the layout set by Setup or Attach.
-func (r *Backend) devnetLayout() (*compose.Layout, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.layout == nil {
+func (b *Backend) devnetLayout() (*compose.Layout, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.layout == nil {
 		return nil, fmt.Errorf("devnet not set up")
 	}
-	return r.layout, nil
+	return b.layout, nil
 }

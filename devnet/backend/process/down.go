@@ -12,10 +12,10 @@ import (
 
 // Down stops every node (concurrently: each may take StopGrace) and removes
 // the state dir.
-func (r *Backend) Down(ctx context.Context) error {
-	st, err := loadState(r.opts.StateDir)
+func (b *Backend) Down(ctx context.Context) error {
+	st, err := loadState(b.opts.StateDir)
 	if isNotExist(err) {
-		return os.RemoveAll(r.opts.StateDir)
+		return os.RemoveAll(b.opts.StateDir)
 	}
 	if err != nil {
 		return err
@@ -31,5 +31,5 @@ func (r *Backend) Down(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return os.RemoveAll(r.opts.StateDir)
+	return os.RemoveAll(b.opts.StateDir)
 }

@@ -11,8 +11,8 @@ import (
 
 // Exec runs `chaind ARGS --datadir DIR --difficulty N`: through the node's
 // RPC when it runs (chaind finds rpc.addr in the data dir), offline otherwise.
-func (r *Backend) Exec(ctx context.Context, name string, args ...string) (string, error) {
-	n, ns, err := r.lookup(name)
+func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string, error) {
+	n, ns, err := b.lookup(name)
 	if err != nil {
 		return "", err
 	}
@@ -21,7 +21,7 @@ func (r *Backend) Exec(ctx context.Context, name string, args ...string) (string
 	}
 	full := n.CommandArgv(ns.DataDir, args)
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, r.opts.Chaind, full...)
+	cmd := exec.CommandContext(ctx, b.opts.Chaind, full...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return stdout.String(), fmt.Errorf("node %s: chaind %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))

@@ -15,15 +15,15 @@ import (
 
 // Start starts the node unless it runs, and returns once its control API
 // answers (or with the tail of its log when it exits first).
-func (r *Backend) Start(ctx context.Context, name string) error {
-	n, ns, err := r.lookup(name)
+func (b *Backend) Start(ctx context.Context, name string) error {
+	n, ns, err := b.lookup(name)
 	if err != nil {
 		return err
 	}
 	if alive(ns.PID, ns.DataDir) {
 		return nil
 	}
-	args, err := r.argv(n, ns)
+	args, err := b.argv(n, ns)
 	if err != nil {
 		return err
 	}
@@ -35,29 +35,29 @@ func (r *Backend) Start(ctx context.Context, name string) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(r.opts.Chaind, args...)
+	cmd := exec.Command(b.opts.Chaind, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = nodeEnv(os.Environ(), len(r.net.Nodes))
+	cmd.Env = nodeEnv(os.Environ(), len(b.net.Nodes))
 	// Own process group: a Ctrl-C on devnet's terminal must not reach the
 	// nodes; devnet decides whether to tear them down.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("node %s: starting %s: %w", name, r.opts.Chaind, err)
+		return fmt.Errorf("node %s: starting %s: %w", name, b.opts.Chaind, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }() // reaps the child; no zombies while devnet runs
-	if err := r.setPID(name, cmd.Process.Pid); err != nil {
+	if err := b.setPID(name, cmd.Process.Pid); err != nil {
 		return err
 	}
-	r.log.Debug("started", "node", name, "pid", cmd.Process.Pid, "args", strings.Join(args, " "))
-	if err := r.waitHealthy(ctx, name, exited); err != nil {
+	b.log.Debug("started", "node", name, "pid", cmd.Process.Pid, "args", strings.Join(args, " "))
+	if err := b.waitHealthy(ctx, name, exited); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	sides := r.state.Partition
-	r.mu.Unlock()
+	b.mu.Lock()
+	sides := b.state.Partition
+	b.mu.Unlock()
 	if sides != nil {
-		return r.gate(ctx, sides, name)
+		return b.gate(ctx, sides, name)
 	}
 	return nil
 }
@@ -79,8 +79,8 @@ func nodeEnv(env []string, nodes int) []string {
 	return append(env, "GOMAXPROCS=1")
 }
 
-func (r *Backend) waitHealthy(ctx context.Context, name string, exited <-chan error) error {
-	url, err := r.Endpoint(name)
+func (b *Backend) waitHealthy(ctx context.Context, name string, exited <-chan error) error {
+	url, err := b.Endpoint(name)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (r *Backend) waitHealthy(ctx context.Context, name string, exited <-chan er
 	for {
 		select {
 		case err := <-exited:
-			return fmt.Errorf("node %s exited at start (%v); log tail:\n%s", name, err, r.logTail(name, 20))
+			return fmt.Errorf("node %s exited at start (%v); log tail:\n%s", name, err, b.logTail(name, 20))
 		case <-ctx.Done():
 			return fmt.Errorf("node %s: control API %s did not answer: %w", name, url, ctx.Err())
 		case <-t.C:
@@ -107,39 +107,39 @@ func (r *Backend) waitHealthy(ctx context.Context, name string, exited <-chan er
 }
 
 // Stop sends SIGTERM, then SIGKILL after StopGrace.
-func (r *Backend) Stop(ctx context.Context, name string) error {
-	return r.signalStop(ctx, name, func(pid int, dir string) error { return terminate(ctx, pid, dir, StopGrace) })
+func (b *Backend) Stop(ctx context.Context, name string) error {
+	return b.signalStop(ctx, name, func(pid int, dir string) error { return terminate(ctx, pid, dir, StopGrace) })
 }
 
 // Kill sends SIGKILL.
-func (r *Backend) Kill(ctx context.Context, name string) error {
-	return r.signalStop(ctx, name, func(pid int, dir string) error { return kill(ctx, pid, dir) })
+func (b *Backend) Kill(ctx context.Context, name string) error {
+	return b.signalStop(ctx, name, func(pid int, dir string) error { return kill(ctx, pid, dir) })
 }
 
-func (r *Backend) signalStop(ctx context.Context, name string, stop func(pid int, dataDir string) error) error {
-	_, ns, err := r.lookup(name)
+func (b *Backend) signalStop(ctx context.Context, name string, stop func(pid int, dataDir string) error) error {
+	_, ns, err := b.lookup(name)
 	if err != nil {
 		return err
 	}
 	if err := stop(ns.PID, ns.DataDir); err != nil {
 		return fmt.Errorf("node %s: %w", name, err)
 	}
-	return r.setPID(name, 0)
+	return b.setPID(name, 0)
 }
 
 // Pause freezes the node (SIGSTOP) and returns once it is frozen: its
 // sockets stay open but it answers nothing.
-func (r *Backend) Pause(ctx context.Context, name string) error {
-	return r.signal(ctx, name, syscall.SIGSTOP, true)
+func (b *Backend) Pause(ctx context.Context, name string) error {
+	return b.signal(ctx, name, syscall.SIGSTOP, true)
 }
 
 // Unpause resumes a paused node (SIGCONT).
-func (r *Backend) Unpause(ctx context.Context, name string) error {
-	return r.signal(ctx, name, syscall.SIGCONT, false)
+func (b *Backend) Unpause(ctx context.Context, name string) error {
+	return b.signal(ctx, name, syscall.SIGCONT, false)
 }
 
-func (r *Backend) signal(ctx context.Context, name string, sig syscall.Signal, stopped bool) error {
-	_, ns, err := r.lookup(name)
+func (b *Backend) signal(ctx context.Context, name string, sig syscall.Signal, stopped bool) error {
+	_, ns, err := b.lookup(name)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-func (r *Backend) logTail(name string, lines int) string {
-	_, ns, err := r.lookup(name)
+func (b *Backend) logTail(name string, lines int) string {
+	_, ns, err := b.lookup(name)
 	if err != nil {
 		return err.Error()
 	}
@@ -20,8 +20,8 @@ func (r *Backend) logTail(name string, lines int) string {
 
 // Logs copies the node's log file; with follow it keeps copying what is
 // appended until ctx ends.
-func (r *Backend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
-	_, ns, err := r.lookup(name)
+func (b *Backend) Logs(ctx context.Context, name string, follow bool, w io.Writer) error {
+	_, ns, err := b.lookup(name)
 	if err != nil {
 		return err
 	}

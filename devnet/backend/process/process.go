@@ -64,30 +64,30 @@ func New(opts backend.Options) (backend.Backend, error) {
 	return &Backend{opts: opts, log: opts.Log}, nil
 }
 
-func (r *Backend) Name() string { return Provider.Name }
+func (b *Backend) Name() string { return Provider.Name }
 
 // Close holds nothing to release: the nodes are processes of their own.
-func (r *Backend) Close() error { return nil }
+func (b *Backend) Close() error { return nil }
 
 // Setup creates the state dir, writes the network key and gives every node
 // two loopback ports. Ports of known nodes are kept: a restarted node must
 // come back at the address its peers saved.
-func (r *Backend) Setup(ctx context.Context, net *spec.Network) error {
-	if err := os.MkdirAll(filepath.Join(r.opts.StateDir, "logs"), 0o755); err != nil {
+func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
+	if err := os.MkdirAll(filepath.Join(b.opts.StateDir, "logs"), 0o755); err != nil {
 		return fmt.Errorf("process runtime: %w", err)
 	}
-	if err := os.WriteFile(r.keyFile(), net.NetworkKey, 0o600); err != nil {
+	if err := os.WriteFile(b.keyFile(), net.NetworkKey, 0o600); err != nil {
 		return fmt.Errorf("process runtime: network key: %w", err)
 	}
-	st, err := loadState(r.opts.StateDir)
+	st, err := loadState(b.opts.StateDir)
 	if isNotExist(err) {
 		st, err = &state{Name: net.Name, Nodes: map[string]*nodeState{}}, nil
 	}
 	if err != nil {
 		return err
 	}
-	if r.opts.Chaind != "" {
-		st.Chaind = r.opts.Chaind
+	if b.opts.Chaind != "" {
+		st.Chaind = b.opts.Chaind
 	}
 	if st.Chaind == "" {
 		return errors.New("process runtime: no chaind binary (build it with `make chaind` or pass --chaind)")
@@ -106,71 +106,71 @@ func (r *Backend) Setup(ctx context.Context, net *spec.Network) error {
 		st.Nodes[name] = &nodeState{
 			P2PPort: ports[2*i],
 			RPCPort: ports[2*i+1],
-			DataDir: filepath.Join(r.opts.StateDir, name),
-			Log:     filepath.Join(r.opts.StateDir, "logs", name+".log"),
+			DataDir: filepath.Join(b.opts.StateDir, name),
+			Log:     filepath.Join(b.opts.StateDir, "logs", name+".log"),
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.net, r.state = net, st
-	return st.save(r.opts.StateDir)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.net, b.state = net, st
+	return st.save(b.opts.StateDir)
 }
 
 // Attach loads the state a previous invocation left; it creates nothing.
-func (r *Backend) Attach(ctx context.Context, net *spec.Network) error {
-	st, err := loadState(r.opts.StateDir)
+func (b *Backend) Attach(ctx context.Context, net *spec.Network) error {
+	st, err := loadState(b.opts.StateDir)
 	if isNotExist(err) {
-		return fmt.Errorf("no process devnet %q in %s", net.Name, r.opts.StateDir)
+		return fmt.Errorf("no process devnet %q in %s", net.Name, b.opts.StateDir)
 	}
 	if err != nil {
 		return err
 	}
-	if r.opts.Chaind == "" {
-		r.opts.Chaind = st.Chaind
+	if b.opts.Chaind == "" {
+		b.opts.Chaind = st.Chaind
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.net, r.state = net, st
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.net, b.state = net, st
 	return nil
 }
 
-func (r *Backend) keyFile() string { return filepath.Join(r.opts.StateDir, "network.key") }
+func (b *Backend) keyFile() string { return filepath.Join(b.opts.StateDir, "network.key") }
 
-// lookup returns a node's description and state under r.mu.
-func (r *Backend) lookup(name string) (spec.Node, *nodeState, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.net == nil {
+// lookup returns a node's description and state under b.mu.
+func (b *Backend) lookup(name string) (spec.Node, *nodeState, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.net == nil {
 		return spec.Node{}, nil, errors.New("process runtime: Setup or Attach first")
 	}
-	for _, n := range r.net.Nodes {
+	for _, n := range b.net.Nodes {
 		if n.Name == name {
-			if ns := r.state.Nodes[name]; ns != nil {
+			if ns := b.state.Nodes[name]; ns != nil {
 				return n, ns, nil
 			}
 		}
 	}
-	return spec.Node{}, nil, fmt.Errorf("devnet %s has no node %q", r.net.Name, name)
+	return spec.Node{}, nil, fmt.Errorf("devnet %s has no node %q", b.net.Name, name)
 }
 
-func (r *Backend) setPID(name string, pid int) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.state.Nodes[name].PID = pid
-	return r.state.save(r.opts.StateDir)
+func (b *Backend) setPID(name string, pid int) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.state.Nodes[name].PID = pid
+	return b.state.save(b.opts.StateDir)
 }
 
 // argv is the node's launch placed on this host.
-func (r *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
+func (b *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
 	p := spec.Placement{
 		DataDir:    ns.DataDir,
 		ListenHost: "127.0.0.1",
 		P2PPort:    ns.P2PPort,
 		RPCAddr:    "127.0.0.1:" + strconv.Itoa(ns.RPCPort),
-		NetworkKey: r.keyFile(),
+		NetworkKey: b.keyFile(),
 	}
-	for _, b := range n.Bootstrap {
-		addr, err := r.Multiaddr(b)
+	for _, boot := range n.Bootstrap {
+		addr, err := b.Multiaddr(boot)
 		if err != nil {
 			return nil, err
 		}
@@ -179,16 +179,16 @@ func (r *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
 	return n.Argv(p), nil
 }
 
-func (r *Backend) Endpoint(name string) (string, error) {
-	_, ns, err := r.lookup(name)
+func (b *Backend) Endpoint(name string) (string, error) {
+	_, ns, err := b.lookup(name)
 	if err != nil {
 		return "", err
 	}
 	return "http://127.0.0.1:" + strconv.Itoa(ns.RPCPort), nil
 }
 
-func (r *Backend) Multiaddr(name string) (string, error) {
-	n, ns, err := r.lookup(name)
+func (b *Backend) Multiaddr(name string) (string, error) {
+	n, ns, err := b.lookup(name)
 	if err != nil {
 		return "", err
 	}
@@ -196,7 +196,7 @@ func (r *Backend) Multiaddr(name string) (string, error) {
 }
 
 // Running tells whether the node's process is alive (status display).
-func (r *Backend) Running(name string) bool {
-	_, ns, err := r.lookup(name)
+func (b *Backend) Running(name string) bool {
+	_, ns, err := b.lookup(name)
 	return err == nil && alive(ns.PID, ns.DataDir)
 }

@@ -1,0 +1,57 @@
+package spec
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArgv(t *testing.T) {
+	p := Placement{
+		DataDir: "/data", ListenHost: "0.0.0.0", P2PPort: 4001, RPCAddr: "0.0.0.0:8545",
+		NetworkKey: "/network.key", Bootstrap: []string{"/ip4/10.0.0.2/tcp/4001/p2p/Qm1"},
+	}
+	for _, tc := range []struct {
+		node Node
+		want string
+	}{
+		{Node{Role: RoleBootstrap, IdentitySeed: "s/boot", Difficulty: 8},
+			"bootstrap --datadir /data --difficulty 8 --listen-host 0.0.0.0 -port 4001 -rpc 0.0.0.0:8545 --identity-seed s/boot --network-key /network.key -bootstrap /ip4/10.0.0.2/tcp/4001/p2p/Qm1"},
+		{Node{Role: RoleNode, Rendezvous: "r", Minter: "w1", MineInterval: 2 * time.Second},
+			"startp2p -rendezvous r -minter w1 --mine-interval 2s --datadir /data --listen-host 0.0.0.0 -port 4001 -rpc 0.0.0.0:8545 --network-key /network.key -bootstrap /ip4/10.0.0.2/tcp/4001/p2p/Qm1"},
+		// A mine interval without a minter mines nothing, so it is not passed.
+		{Node{Role: RoleNode, Rendezvous: "r", MineInterval: time.Second},
+			"startp2p -rendezvous r --datadir /data --listen-host 0.0.0.0 -port 4001 -rpc 0.0.0.0:8545 --network-key /network.key -bootstrap /ip4/10.0.0.2/tcp/4001/p2p/Qm1"},
+	} {
+		if got := strings.Join(tc.node.Argv(p), " "); got != tc.want {
+			t.Errorf("Argv(%+v)\n got %s\nwant %s", tc.node, got, tc.want)
+		}
+	}
+	noKey := Node{Role: RoleNode, Rendezvous: "r"}
+	if got := noKey.Argv(Placement{DataDir: "d", ListenHost: "127.0.0.1", P2PPort: 1, RPCAddr: "127.0.0.1:2"}); slices.Contains(got, "--network-key") || slices.Contains(got, "-bootstrap") {
+		t.Errorf("no key, no bootstrap: %q", got)
+	}
+}
+
+func TestCommandArgv(t *testing.T) {
+	n := Node{Difficulty: 6}
+	args := []string{"getbalance", "-address", "w1"}
+	got := n.CommandArgv("/data", args)
+	if want := []string{"getbalance", "-address", "w1", "--datadir", "/data", "--difficulty", "6"}; !slices.Equal(got, want) {
+		t.Errorf("CommandArgv = %q, want %q", got, want)
+	}
+	if len(args) != 3 {
+		t.Error("CommandArgv changed its argument")
+	}
+}
+
+func TestNetworkNode(t *testing.T) {
+	net := &Network{Nodes: []Node{{Name: "a"}, {Name: "b"}}}
+	if n, ok := net.Node("b"); !ok || n.Name != "b" {
+		t.Errorf("Node(b) = %v, %v", n, ok)
+	}
+	if _, ok := net.Node("c"); ok {
+		t.Error("Node(c) found")
+	}
+}

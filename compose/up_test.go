@@ -19,8 +19,8 @@ import (
 )
 
 // TestComposeUp runs a rendered file with the machine's docker-compose on
-// an image of the docker backend's test stub, checks every node answers on
-// its static address, and that removal by label leaves nothing.
+// an image of fakechaind (chaind's test stand-in), checks every node answers
+// on its static address, and that removal by label leaves nothing.
 func TestComposeUp(t *testing.T) {
 	bin, err := exec.LookPath("docker-compose")
 	if err != nil {
@@ -34,7 +34,7 @@ func TestComposeUp(t *testing.T) {
 	}
 	dir := t.TempDir()
 	stub := filepath.Join(dir, "chaind")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", stub, "../devnet/backend/docker/testdata/stub")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", stub, "../internal/fakechaind")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build stub: %v\n%s", err, out)

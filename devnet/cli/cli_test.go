@@ -16,8 +16,8 @@ import (
 	"github.com/devchain/devchain/devnet/backend/process"
 )
 
-// Binaries: fakechaind (the process runtime's stand-in) always, the real
-// chaind when it builds.
+// Binaries: fakechaind (internal/fakechaind, chaind's stand-in) always,
+// the real chaind when it builds.
 var fakeChaind, realChaind, realChaindErr string
 
 func TestMain(m *testing.M) {
@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fakeChaind = filepath.Join(dir, "fakechaind")
-	if out, err := exec.Command("go", "build", "-o", fakeChaind, "../backend/process/testdata/fakechaind").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", fakeChaind, "../../internal/fakechaind").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building fakechaind: %v\n%s", err, out)
 		os.Exit(1)
 	}

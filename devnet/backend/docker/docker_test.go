@@ -76,8 +76,8 @@ func buildStatic(t *testing.T, pkg string) string {
 	return path
 }
 
-// stubChaind takes chaind's command lines (testdata/stub).
-func stubChaind(t *testing.T) string { return buildStatic(t, "./testdata/stub") }
+// stubChaind takes chaind's command lines (internal/fakechaind).
+func stubChaind(t *testing.T) string { return buildStatic(t, "../../../internal/fakechaind") }
 
 // netcutHelper is the partition helper (cmd/netcut).
 func netcutHelper(t *testing.T) string { return buildStatic(t, "./cmd/netcut") }

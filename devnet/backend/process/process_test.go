@@ -19,8 +19,8 @@ import (
 	"github.com/devchain/devchain/node/identity"
 )
 
-// Binaries the tests run: fakechaind (testdata) always; the real chaind
-// when it builds.
+// Binaries the tests run: fakechaind (internal/fakechaind) always; the real
+// chaind when it builds.
 var fakeChaind, realChaind, realChaindErr string
 
 func TestMain(m *testing.M) {
@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fakeChaind = filepath.Join(dir, "fakechaind")
-	if out, err := exec.Command("go", "build", "-o", fakeChaind, "./testdata/fakechaind").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", fakeChaind, "../../../internal/fakechaind").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building fakechaind: %v\n%s", err, out)
 		os.Exit(1)
 	}

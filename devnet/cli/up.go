@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/devchain/devchain/devnet/runner"
 )
 
 func newUpCommand(g *globals) *cobra.Command {
@@ -15,25 +18,18 @@ func newUpCommand(g *globals) *cobra.Command {
 		Use:   "up -f FILE",
 		Short: "Start a devnet and wait until every node is peered; Ctrl-C tears it down",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := g.newRunner(cmd.Context(), file)
-			if err != nil {
+		RunE: g.onRunner(&file, func(ctx context.Context, r *runner.Runner) error {
+			if err := r.Up(ctx); err != nil {
 				return err
 			}
-			defer r.Backend.Close()
-			if err := r.Up(cmd.Context()); err != nil {
-				return err
-			}
-			if err := printTable(g.out, collect(cmd.Context(), r.Net, r.Backend)); err != nil {
+			if err := printTable(g.out, collect(ctx, r.Net, r.Backend)); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.out, "devnet %s is up (%s runtime). `devnet status`, `devnet logs -f`, `devnet down %s`\n", r.Net.Name, r.Backend.Name(), r.Net.Name)
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "", "scenario file (required)")
-	cmd.Flags().StringVar(&g.runtime, "runtime", "", runtimeFlagHelp())
-	_ = cmd.MarkFlagRequired("file")
+	g.scenarioFlags(cmd, &file)
 	return cmd
 }
 
@@ -44,18 +40,13 @@ func newRunCommand(g *globals) *cobra.Command {
 		Use:   "run -f FILE",
 		Short: "Up, every step of the scenario, down; exit 0 only if every assertion held",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := g.newRunner(cmd.Context(), file)
-			if err != nil {
-				return err
-			}
-			defer r.Backend.Close()
+		RunE: g.onRunner(&file, func(ctx context.Context, r *runner.Runner) error {
 			r.Keep = keep
 			r.Artifacts = artifacts
 			if r.Artifacts == "" {
 				r.Artifacts = filepath.Join("build", "artifacts", r.Net.Name)
 			}
-			runErr := r.Run(cmd.Context())
+			runErr := r.Run(ctx)
 			if junit != "" {
 				if err := writeJUnit(junit, r.WriteJUnit, runErr); err != nil {
 					return err
@@ -66,16 +57,35 @@ func newRunCommand(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(g.out, "PASS %s: %d steps\n", r.Net.Name, len(r.Config.Steps))
 			return nil
-		},
+		}),
 	}
+	g.scenarioFlags(cmd, &file)
 	f := cmd.Flags()
-	f.StringVarP(&file, "file", "f", "", "scenario file (required)")
-	f.StringVar(&g.runtime, "runtime", "", runtimeFlagHelp())
 	f.BoolVar(&keep, "keep", false, "leave the devnet running after the steps")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report (a testcase per step) to FILE")
 	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log (default build/artifacts/NAME)")
-	_ = cmd.MarkFlagRequired("file")
 	return cmd
+}
+
+// scenarioFlags adds what every command that starts a devnet takes: the
+// scenario file (required) and --runtime.
+func (g *globals) scenarioFlags(cmd *cobra.Command, file *string) {
+	cmd.Flags().StringVarP(file, "file", "f", "", "scenario file (required)")
+	cmd.Flags().StringVar(&g.runtime, "runtime", "", runtimeFlagHelp())
+	_ = cmd.MarkFlagRequired("file")
+}
+
+// onRunner is a command body that loads the scenario in *file, wires it to
+// its backend, and hands the runner to fn; the backend is closed after.
+func (g *globals) onRunner(file *string, fn func(context.Context, *runner.Runner) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		r, err := g.newRunner(cmd.Context(), *file)
+		if err != nil {
+			return err
+		}
+		defer r.Backend.Close()
+		return fn(cmd.Context(), r)
+	}
 }
 
 func writeJUnit(path string, write func(io.Writer, error) error, runErr error) error {

@@ -113,22 +113,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 		v.Set(s)
 		return nil
 	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			return d.errf(n, "%s: want a mapping, got %s", name(path), describe(n))
-		}
 		m := reflect.MakeMap(v.Type())
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			if line, dup := seen[k.Value]; dup {
-				return d.errf(k, "%s: duplicate key %q (first at line %d)", name(path), k.Value, line)
-			}
-			seen[k.Value] = k.Line
+		err := d.eachPair(n, path, func(k, val *yaml.Node) error {
 			elem := reflect.New(v.Type().Elem()).Elem()
 			if err := d.decode(val, elem, path+"."+k.Value); err != nil {
 				return err
 			}
 			m.SetMapIndex(reflect.ValueOf(k.Value), elem)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		v.Set(m)
 		return nil
@@ -150,13 +145,26 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 	if isNull(n) {
 		return nil
 	}
-	if n.Kind != yaml.MappingNode {
-		return d.errf(n, "%s: want a mapping, got %s", name(path), describe(n))
-	}
 	fields := map[string]reflect.Value{}
 	collectFields(v, fields)
 	if p, ok := fields["-pos"]; ok {
 		p.Set(reflect.ValueOf(Pos{d.file, n.Line}))
+	}
+	return d.eachPair(n, path, func(k, val *yaml.Node) error {
+		f, ok := fields[k.Value]
+		if !ok || k.Value == "-pos" {
+			return d.errf(k, "%s: unknown field %q (known: %s)", name(path), k.Value, knownFields(fields))
+		}
+		return d.decode(val, f, join(path, k.Value))
+	})
+}
+
+// eachPair calls fn for each key and value of the mapping n, in file order,
+// and refuses anything else or a key written twice (YAML would keep the last
+// silently).
+func (d *decoder) eachPair(n *yaml.Node, path string, fn func(k, val *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return d.errf(n, "%s: want a mapping, got %s", name(path), describe(n))
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -165,11 +173,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 			return d.errf(k, "%s: duplicate key %q (first at line %d)", name(path), k.Value, line)
 		}
 		seen[k.Value] = k.Line
-		f, ok := fields[k.Value]
-		if !ok || k.Value == "-pos" {
-			return d.errf(k, "%s: unknown field %q (known: %s)", name(path), k.Value, knownFields(fields))
-		}
-		if err := d.decode(val, f, join(path, k.Value)); err != nil {
+		if err := fn(k, val); err != nil {
 			return err
 		}
 	}

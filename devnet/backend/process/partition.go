@@ -12,39 +12,37 @@ import (
 // Partition makes every node of a side refuse the peers of the other sides
 // (POST /admin/gate). Nodes started later get the same gate.
 func (b *Backend) Partition(ctx context.Context, sides [][]string) error {
-	b.mu.Lock()
-	b.state.Partition = sides
-	err := b.state.save(b.opts.StateDir)
-	b.mu.Unlock()
-	if err != nil {
+	if _, err := b.recordPartition(sides); err != nil {
 		return err
 	}
 	var errs []error
-	for _, side := range sides {
-		for _, name := range side {
-			errs = append(errs, b.gate(ctx, sides, name))
-		}
+	for _, name := range slices.Concat(sides...) {
+		errs = append(errs, b.gate(ctx, sides, name))
 	}
 	return errors.Join(errs...)
 }
 
 // Heal clears every gate the partition set.
 func (b *Backend) Heal(ctx context.Context) error {
-	b.mu.Lock()
-	sides := b.state.Partition
-	b.state.Partition = nil
-	err := b.state.save(b.opts.StateDir)
-	b.mu.Unlock()
+	sides, err := b.recordPartition(nil)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, side := range sides {
-		for _, name := range side {
-			errs = append(errs, b.setGate(ctx, name, []string{}))
-		}
+	for _, name := range slices.Concat(sides...) {
+		errs = append(errs, b.setGate(ctx, name, []string{}))
 	}
 	return errors.Join(errs...)
+}
+
+// recordPartition saves sides (nil: none) as the partition in force, for
+// nodes that start while it holds, and returns the one it replaces.
+func (b *Backend) recordPartition(sides [][]string) ([][]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	old := b.state.Partition
+	b.state.Partition = sides
+	return old, b.state.save(b.opts.StateDir)
 }
 
 // gate applies the partition to one node: it denies every node of the

@@ -33,13 +33,13 @@ func TestComposeUp(t *testing.T) {
 		t.Skip("docker-compose up: not in -short")
 	}
 	dir := t.TempDir()
-	stub := filepath.Join(dir, "chaind")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", stub, "../internal/fakechaind")
+	fake := filepath.Join(dir, "chaind")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", fake, "../internal/fakechaind")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build stub: %v\n%s", err, out)
+		t.Fatalf("build fakechaind: %v\n%s", err, out)
 	}
-	image, err := docker.BuildImage(t.Context(), stub, "devchain/chaind-test", nil)
+	image, err := docker.BuildImage(t.Context(), fake, "devchain/chaind-test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

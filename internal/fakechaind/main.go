@@ -3,7 +3,7 @@
 // them and answers like a node that has no chain: it builds in seconds, as a
 // static binary, starts in milliseconds and needs no mining, so the tests of
 // the process and docker backends, of the devnet CLI and of compose check
-// the orchestration alone, also while the real chaind is still being built.
+// the orchestration alone.
 //
 // Node commands, startp2p and bootstrap: the node accepts TCP connections
 // on --listen-host:-port (its p2p port) and serves on -rpc the control API

@@ -47,7 +47,7 @@ func serve(c cmdline) error {
 	// The docker backend's tests read the command line back from the
 	// container's log, and this line on stderr tells them the log has both
 	// streams.
-	fmt.Fprintln(os.Stderr, "stub: starting", strings.Join(c.argv, " "))
+	fmt.Fprintln(os.Stderr, "fakechaind: starting", strings.Join(c.argv, " "))
 
 	go http.Serve(rpc, controlAPI(c.name))
 	<-ctx.Done()

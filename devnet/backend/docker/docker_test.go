@@ -76,8 +76,8 @@ func buildStatic(t *testing.T, pkg string) string {
 	return path
 }
 
-// stubChaind takes chaind's command lines (internal/fakechaind).
-func stubChaind(t *testing.T) string { return buildStatic(t, "../../../internal/fakechaind") }
+// fakeChaind takes chaind's command lines (internal/fakechaind).
+func fakeChaind(t *testing.T) string { return buildStatic(t, "../../../internal/fakechaind") }
 
 // netcutHelper is the partition helper (cmd/netcut).
 func netcutHelper(t *testing.T) string { return buildStatic(t, "./cmd/netcut") }
@@ -111,11 +111,11 @@ func testNetwork(t *testing.T, nodes ...string) *spec.Network {
 	return net
 }
 
-// upDevnet sets up net with the stub image and removes it all at the end,
+// upDevnet sets up net with the fakechaind image and removes it all at the end,
 // checking that nothing labelled with its name is left.
 func upDevnet(t *testing.T, net *spec.Network) *Backend {
 	t.Helper()
-	r, err := New(Options{Chaind: stubChaind(t), Repo: testRepo, Netcut: netcutHelper(t)})
+	r, err := New(Options{Chaind: fakeChaind(t), Repo: testRepo, Netcut: netcutHelper(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,19 +235,19 @@ func TestCheckStatic(t *testing.T) {
 			t.Errorf("/bin/ls: err = %v", err)
 		}
 	}
-	bin, err := os.ReadFile(stubChaind(t))
+	bin, err := os.ReadFile(fakeChaind(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := checkStatic(bin); err != nil {
-		t.Errorf("static stub refused: %v", err)
+		t.Errorf("static fakechaind refused: %v", err)
 	}
 }
 
 func TestImageReusedWhenUnchanged(t *testing.T) {
 	needEngine(t)
 	ctx := t.Context()
-	first, err := BuildImage(ctx, stubChaind(t), testRepo, nil)
+	first, err := BuildImage(ctx, fakeChaind(t), testRepo, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestImageReusedWhenUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := BuildImage(ctx, stubChaind(t), testRepo, nil)
+	second, err := BuildImage(ctx, fakeChaind(t), testRepo, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,12 +296,12 @@ func TestImagePrunesEarlierBuilds(t *testing.T) {
 			_, _ = c.ImageRemove(context.WithoutCancel(ctx), img.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
 		}
 	})
-	first, err := BuildImage(ctx, stubChaind(t), repo, nil)
+	first, err := BuildImage(ctx, fakeChaind(t), repo, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := filepath.Join(t.TempDir(), "chaind")
-	bin, err := os.ReadFile(stubChaind(t))
+	bin, err := os.ReadFile(fakeChaind(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestDevnetLifecycle(t *testing.T) {
 		if err := r.Logs(ctx, "a", false, &logs); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"--network-key " + compose.KeyPath, "-bootstrap " + boot, "--identity-seed " + net.Name + "/a", "stub: starting"} {
+		for _, want := range []string{"--network-key " + compose.KeyPath, "-bootstrap " + boot, "--identity-seed " + net.Name + "/a", "fakechaind: starting"} {
 			if !strings.Contains(logs.String(), want) {
 				t.Errorf("log of a lacks %q:\n%s", want, logs.String())
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// TestScale starts many stub nodes at once and reports how long the engine
+// TestScale starts many fakechaind nodes at once and reports how long the engine
 // takes (figures, not assertions on time). Heavy: only with
 // DEVCHAIN_DOCKER_SCALE=N (make e2e / make bench).
 func TestScale(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/spec"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // NodeInfo is one row of `devnet status` (and of the table `up` prints).
@@ -71,8 +71,8 @@ func collect(ctx context.Context, net *spec.Network, rt backend.Backend) []NodeI
 			var err error
 			if info.Endpoint, err = rt.Endpoint(n.Name); err == nil {
 				sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-				var st rpc.Status
-				st, err = rpc.NewClient(info.Endpoint).Status(sctx)
+				var st controlapi.Status
+				st, err = controlapi.NewClient(info.Endpoint).Status(sctx)
 				cancel()
 				if err == nil {
 					info.Height, info.Tip, info.Peers = st.Height, st.Tip, st.Peers

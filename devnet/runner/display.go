@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // display shows one status line per node while the runner waits: redrawn in
@@ -72,7 +72,7 @@ func (d *display) clear() {
 }
 
 // statusLine renders a node's status for the display.
-func statusLine(name string, st *rpc.Status, err error, why string, width int) string {
+func statusLine(name string, st *controlapi.Status, err error, why string, width int) string {
 	switch {
 	case why != "":
 		return fmt.Sprintf("%-*s %s", width, name, why)

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/devchain/devchain/devnet/spec"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // fakeNode is a node's control API with a chain the test controls.
@@ -48,7 +48,7 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		reply(map[string]bool{"ok": true})
 	case req.URL.Path == "/status":
 		n.height += n.rise
-		reply(rpc.Status{Role: n.role, Height: n.height, Tip: n.tip(), Peers: n.peers, ConnectedVia: n.via})
+		reply(controlapi.Status{Role: n.role, Height: n.height, Tip: n.tip(), Peers: n.peers, ConnectedVia: n.via})
 	case strings.HasPrefix(req.URL.Path, "/blocks/height/"):
 		h, _ := strconv.ParseUint(strings.TrimPrefix(req.URL.Path, "/blocks/height/"), 10, 64)
 		reply(map[string]any{"hash": n.hashAt(h), "height": h})

@@ -15,7 +15,7 @@ import (
 	"github.com/devchain/devchain/devnet/scenario"
 	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/devnet/state"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Runner runs one scenario on one runtime.
@@ -137,12 +137,12 @@ func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 
 // client returns the control API client of a node. It asks the runtime
 // every time: a docker partition moves nodes to other addresses.
-func (r *Runner) client(name string) (*rpc.Client, error) {
+func (r *Runner) client(name string) (*controlapi.Client, error) {
 	base, err := r.Backend.Endpoint(name)
 	if err != nil {
 		return nil, err
 	}
-	return rpc.NewClient(base), nil
+	return controlapi.NewClient(base), nil
 }
 
 func (r *Runner) setDown(name, why string) {

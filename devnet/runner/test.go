@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/devchain/devchain/devnet/scenario"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // assert waits for an assertion step to hold (see waitFor).
@@ -18,15 +18,15 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 	var cond condition
 	switch a := s.Action.(type) {
 	case *scenario.Height:
-		cond = r.eachNode(nodes, func(_ context.Context, name string, st *rpc.Status) (bool, string, error) {
+		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
 			return st.Height >= a.Min, fmt.Sprintf("height %d < %d", st.Height, a.Min), nil
 		})
 	case *scenario.Peers:
-		cond = r.eachNode(nodes, func(_ context.Context, name string, st *rpc.Status) (bool, string, error) {
+		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
 			return st.Peers >= a.Min, fmt.Sprintf("%d peers < %d", st.Peers, a.Min), nil
 		})
 	case *scenario.ConnectedVia:
-		cond = r.eachNode(nodes, func(_ context.Context, name string, st *rpc.Status) (bool, string, error) {
+		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
 			return st.ConnectedVia == a.Via, fmt.Sprintf("connected_via %q, want %q", st.ConnectedVia, a.Via), nil
 		})
 	case *scenario.Balance:
@@ -42,7 +42,7 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 }
 
 // nodeCheck judges one node; the string says what is wrong when it does not hold.
-type nodeCheck func(ctx context.Context, name string, st *rpc.Status) (bool, string, error)
+type nodeCheck func(ctx context.Context, name string, st *controlapi.Status) (bool, string, error)
 
 // eachNode holds when check holds on every running node; nodes the scenario
 // stopped or paused are skipped, and if that leaves none it fails at once.
@@ -75,7 +75,7 @@ func (r *Runner) eachNode(nodes []string, check nodeCheck) condition {
 }
 
 func (r *Runner) balance(nodes []string, a *scenario.Balance) condition {
-	return r.eachNode(nodes, func(ctx context.Context, name string, _ *rpc.Status) (bool, string, error) {
+	return r.eachNode(nodes, func(ctx context.Context, name string, _ *controlapi.Status) (bool, string, error) {
 		addr, err := r.resolveWallet(ctx, a.Wallet)
 		if err != nil {
 			return false, err.Error(), nil // the wallet may not be known yet

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/internal/fanout"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // maxStretch caps how far rising heights may push a deadline: an assertion
@@ -19,7 +19,7 @@ const maxStretch = 5
 // snapshot is one poll of every node's /status.
 type snapshot struct {
 	names  []string
-	status map[string]*rpc.Status // nil for nodes down or not answering
+	status map[string]*controlapi.Status // nil for nodes down or not answering
 	errs   map[string]error
 	down   map[string]string
 }
@@ -46,7 +46,7 @@ func (e *WaitError) Error() string {
 // poll reads every node's /status concurrently. Nodes the run stopped are
 // not asked.
 func (r *Runner) poll(ctx context.Context) *snapshot {
-	s := &snapshot{status: map[string]*rpc.Status{}, errs: map[string]error{}, down: map[string]string{}}
+	s := &snapshot{status: map[string]*controlapi.Status{}, errs: map[string]error{}, down: map[string]string{}}
 	var mu sync.Mutex
 	for _, n := range r.Net.Nodes {
 		s.names = append(s.names, n.Name)
@@ -71,7 +71,7 @@ func (r *Runner) poll(ctx context.Context) *snapshot {
 	return s
 }
 
-func (r *Runner) status(ctx context.Context, name string) (*rpc.Status, error) {
+func (r *Runner) status(ctx context.Context, name string) (*controlapi.Status, error) {
 	c, err := r.client(name)
 	if err != nil {
 		return nil, err

@@ -7,8 +7,8 @@ import (
 
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/miner"
-	"github.com/devchain/devchain/node/rpc"
 	"github.com/devchain/devchain/node/txbuilder"
 	"github.com/devchain/devchain/node/wallet"
 )
@@ -21,39 +21,39 @@ type dirNode struct{ e *Env }
 
 var _ dataNode = dirNode{}
 
-func (n dirNode) CreateWallet(_ context.Context, alias string) (rpc.Wallet, error) {
+func (n dirNode) CreateWallet(_ context.Context, alias string) (controlapi.Wallet, error) {
 	w, err := n.e.OpenWallets()
 	if err != nil {
-		return rpc.Wallet{}, err
+		return controlapi.Wallet{}, err
 	}
 	k, err := w.Create(alias)
 	if err != nil {
-		return rpc.Wallet{}, err
+		return controlapi.Wallet{}, err
 	}
-	return rpc.Wallet{Alias: alias, Address: k.Address()}, nil
+	return controlapi.Wallet{Alias: alias, Address: k.Address()}, nil
 }
 
-func (n dirNode) Wallets(context.Context) ([]rpc.Wallet, error) {
+func (n dirNode) Wallets(context.Context) ([]controlapi.Wallet, error) {
 	w, err := n.e.OpenWallets()
 	if err != nil {
 		return nil, err
 	}
-	var out []rpc.Wallet
+	var out []controlapi.Wallet
 	for _, x := range w.List() {
-		out = append(out, rpc.Wallet{Alias: x.Alias, Address: x.Address})
+		out = append(out, controlapi.Wallet{Alias: x.Alias, Address: x.Address})
 	}
 	return out, nil
 }
 
-func (n dirNode) Balance(_ context.Context, addrOrAlias string) (rpc.Balance, error) {
-	var out rpc.Balance
+func (n dirNode) Balance(_ context.Context, addrOrAlias string) (controlapi.Balance, error) {
+	var out controlapi.Balance
 	err := n.withWalletAndChain(func(w *wallet.Wallets, c *blockchain.Chain) error {
 		pkh, err := w.Resolve(addrOrAlias)
 		if err != nil {
 			return err
 		}
 		bal, err := c.Balance(pkh)
-		out = rpc.Balance{Address: wallet.EncodeAddress(pkh), Balance: bal}
+		out = controlapi.Balance{Address: wallet.EncodeAddress(pkh), Balance: bal}
 		return err
 	})
 	return out, err
@@ -102,12 +102,12 @@ func (n dirNode) Send(ctx context.Context, p payment) (sent, error) {
 
 // Mint answers as the node's /mint does: the blocks' hashes and the
 // tip's height after the last of them.
-func (n dirNode) Mint(ctx context.Context, minter string, blocks int) (rpc.MintReply, error) {
+func (n dirNode) Mint(ctx context.Context, minter string, blocks int) (controlapi.MintReply, error) {
 	// A running node bounds a mint itself; this bounds one done here.
 	if blocks > maxMintBlocks {
-		return rpc.MintReply{}, errMintBlocks(blocks)
+		return controlapi.MintReply{}, errMintBlocks(blocks)
 	}
-	var out rpc.MintReply
+	var out controlapi.MintReply
 	err := n.withWalletAndChain(func(w *wallet.Wallets, c *blockchain.Chain) error {
 		pkh, err := w.Resolve(minter)
 		if err != nil {
@@ -128,7 +128,7 @@ func (n dirNode) Mint(ctx context.Context, minter string, blocks int) (rpc.MintR
 
 // Blocks reads the chain without the wallet file, so printchain works
 // while the wallet is unreadable.
-func (n dirNode) Blocks(_ context.Context, each func(rpc.Block) error) error {
+func (n dirNode) Blocks(_ context.Context, each func(controlapi.Block) error) error {
 	return n.e.withChain(func(c *blockchain.Chain) error {
 		_, height, _ := c.Tip()
 		for h := int64(height); h >= 0; h-- {
@@ -136,7 +136,7 @@ func (n dirNode) Blocks(_ context.Context, each func(rpc.Block) error) error {
 			if err != nil {
 				return err
 			}
-			if err := each(rpc.BlockJSON(b)); err != nil {
+			if err := each(controlapi.BlockJSON(b)); err != nil {
 				return err
 			}
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 func newHealthcheckCmd(e *Env) *cobra.Command {
@@ -17,11 +17,11 @@ func newHealthcheckCmd(e *Env) *cobra.Command {
 		Short: "exit 0 when the node's /healthz answers (container healthchecks)",
 		Args:  cobra.NoArgs,
 	}
-	cmd.Flags().StringVar(&addr, "rpc", "", "control API address (default: the data dir's rpc.addr, else 127.0.0.1:8545)")
+	cmd.Flags().StringVar(&addr, "rpc", "", "control API address (default: the data dir's controlapi.addr, else 127.0.0.1:8545)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if addr == "" {
 			if dir, err := e.DataDir(); err == nil {
-				addr, _ = rpc.ReadAddrFile(dir)
+				addr, _ = controlapi.ReadAddrFile(dir)
 			}
 		}
 		if addr == "" {
@@ -29,7 +29,7 @@ func newHealthcheckCmd(e *Env) *cobra.Command {
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
 		defer cancel()
-		if err := rpc.NewClient(addr).Healthz(ctx); err != nil {
+		if err := controlapi.NewClient(addr).Healthz(ctx); err != nil {
 			return fmt.Errorf("healthcheck %s: %w", addr, err)
 		}
 		return nil

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // dataNode is what the data-dir commands ask of a data dir. Each command is
@@ -12,18 +12,18 @@ import (
 // openNode. Answers come in the control API's types, so that one printer
 // per output serves both.
 type dataNode interface {
-	CreateWallet(ctx context.Context, alias string) (rpc.Wallet, error)
-	Wallets(ctx context.Context) ([]rpc.Wallet, error)
-	Balance(ctx context.Context, addrOrAlias string) (rpc.Balance, error)
+	CreateWallet(ctx context.Context, alias string) (controlapi.Wallet, error)
+	Wallets(ctx context.Context) ([]controlapi.Wallet, error)
+	Balance(ctx context.Context, addrOrAlias string) (controlapi.Balance, error)
 	// Send pays from a wallet of the data dir. With p.mine a block
 	// carrying the payment is mined at once, its reward paying the sender;
 	// without it the payment is relayed, which needs a running node.
 	Send(ctx context.Context, p payment) (sent, error)
 	// Mint mines blocks paying minter. On an error the reply still holds
 	// the blocks mined before it, if the side can tell.
-	Mint(ctx context.Context, minter string, blocks int) (rpc.MintReply, error)
+	Mint(ctx context.Context, minter string, blocks int) (controlapi.MintReply, error)
 	// Blocks calls each with the main chain's blocks, tip first.
-	Blocks(ctx context.Context, each func(rpc.Block) error) error
+	Blocks(ctx context.Context, each func(controlapi.Block) error) error
 }
 
 // payment is send's flags as given: each side checks them itself, since
@@ -49,8 +49,8 @@ type sent struct {
 // error where they need the data dir, after checking their flags.
 func (e *Env) openNode() dataNode {
 	if dir, err := e.DataDir(); err == nil {
-		if addr := rpc.RunningNode(dir); addr != "" {
-			return rpcNode{rpc.NewClient(addr)}
+		if addr := controlapi.RunningNode(dir); addr != "" {
+			return rpcNode{controlapi.NewClient(addr)}
 		}
 	}
 	return dirNode{e}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 func newPrintChainCmd(e *Env) *cobra.Command {
@@ -17,7 +17,7 @@ func newPrintChainCmd(e *Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return e.openNode().Blocks(cmd.Context(), func(b rpc.Block) error {
+		return e.openNode().Blocks(cmd.Context(), func(b controlapi.Block) error {
 			printBlock(cmd.OutOrStdout(), b)
 			return nil
 		})
@@ -28,7 +28,7 @@ func newPrintChainCmd(e *Env) *cobra.Command {
 // printBlock prints a block the way printchain shows it. It takes the
 // control API's form of a block so that a block read through a running node
 // and one read from the data dir go through this one printer.
-func printBlock(w io.Writer, b rpc.Block) {
+func printBlock(w io.Writer, b controlapi.Block) {
 	fmt.Fprintf(w, "============ Block %s ============\n", b.Hash)
 	fmt.Fprintf(w, "Height: %d\n", b.Height)
 	fmt.Fprintf(w, "Prev. block: %s\n", b.Prev)

@@ -5,23 +5,23 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // rpcNode answers the data-dir commands through the control API of the
 // node running on the data dir: that node holds the chain database, and
 // its mempool and peers are where a payment must go.
-type rpcNode struct{ c *rpc.Client }
+type rpcNode struct{ c *controlapi.Client }
 
 var _ dataNode = rpcNode{}
 
-func (n rpcNode) CreateWallet(ctx context.Context, alias string) (rpc.Wallet, error) {
+func (n rpcNode) CreateWallet(ctx context.Context, alias string) (controlapi.Wallet, error) {
 	return n.c.CreateWallet(ctx, alias)
 }
 
-func (n rpcNode) Wallets(ctx context.Context) ([]rpc.Wallet, error) { return n.c.Wallets(ctx) }
+func (n rpcNode) Wallets(ctx context.Context) ([]controlapi.Wallet, error) { return n.c.Wallets(ctx) }
 
-func (n rpcNode) Balance(ctx context.Context, addrOrAlias string) (rpc.Balance, error) {
+func (n rpcNode) Balance(ctx context.Context, addrOrAlias string) (controlapi.Balance, error) {
 	return n.c.Balance(ctx, addrOrAlias)
 }
 
@@ -54,11 +54,11 @@ func (n rpcNode) Send(ctx context.Context, p payment) (sent, error) {
 	return sent{}, fmt.Errorf("send: tx %s is in the mempool, but mined block %s left it out", txid, b.Hash)
 }
 
-func (n rpcNode) Mint(ctx context.Context, minter string, blocks int) (rpc.MintReply, error) {
+func (n rpcNode) Mint(ctx context.Context, minter string, blocks int) (controlapi.MintReply, error) {
 	return n.c.Mint(ctx, minter, blocks)
 }
 
-func (n rpcNode) Blocks(ctx context.Context, each func(rpc.Block) error) error {
+func (n rpcNode) Blocks(ctx context.Context, each func(controlapi.Block) error) error {
 	s, err := n.c.Status(ctx)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/internal/testutil"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // lockedBuffer is a bytes.Buffer safe to read while a command writes it.
@@ -59,7 +59,7 @@ func TestCommandsThroughRunningNode(t *testing.T) {
 	env := map[string]string{"CHAIND_DIFFICULTY": "8"}
 	mustRun(t, env, "createwallet", "-alias", "w1", "--datadir", dir)
 	_, stop := background(t, env, "startp2p", "-rendezvous", "cli-test", "--listen-host", "127.0.0.1", "-port", "0", "-secio", "--datadir", dir)
-	waitUntil(t, "the node's rpc.addr to answer", func() bool { return rpc.RunningNode(dir) != "" })
+	waitUntil(t, "the node's controlapi.addr to answer", func() bool { return controlapi.RunningNode(dir) != "" })
 
 	w2 := strings.TrimSpace(mustRun(t, env, "createwallet", "-alias", "w2", "--datadir", dir))
 	if list := mustRun(t, env, "listaddresses", "--datadir", dir); !strings.Contains(list, "w2 "+w2) {
@@ -91,8 +91,8 @@ func TestCommandsThroughRunningNode(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("node exit: %v", err)
 	}
-	if addr, _ := rpc.ReadAddrFile(dir); addr != "" {
-		t.Fatalf("rpc.addr left behind: %s", addr)
+	if addr, _ := controlapi.ReadAddrFile(dir); addr != "" {
+		t.Fatalf("controlapi.addr left behind: %s", addr)
 	}
 	if _, err := run(t, env, "healthcheck", "--datadir", dir); err == nil {
 		t.Fatal("healthcheck passed with no node running")
@@ -110,7 +110,7 @@ func TestBootstrapPrintsAddrs(t *testing.T) {
 	if !strings.HasPrefix(line, "/ip4/127.0.0.1/tcp/") {
 		t.Fatalf("first address %q, want a loopback /ip4/.../tcp/.../p2p/ID", line)
 	}
-	s, err := rpc.NewClient(rpc.RunningNode(dir)).Status(context.Background())
+	s, err := controlapi.NewClient(controlapi.RunningNode(dir)).Status(context.Background())
 	if err != nil || s.Role != "bootstrap" {
 		t.Fatalf("bootstrap status %+v, %v", s, err)
 	}

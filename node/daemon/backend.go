@@ -5,32 +5,33 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/p2p"
-	"github.com/devchain/devchain/node/rpc"
 	"github.com/devchain/devchain/node/txbuilder"
 	"github.com/devchain/devchain/node/wallet"
-	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-var _ rpc.Backend = (*Node)(nil)
+var _ controlapi.Backend = (*Node)(nil)
 
 // Status is GET /status.
-func (n *Node) Status() rpc.Status {
+func (n *Node) Status() controlapi.Status {
 	tip, height, _ := n.Chain.Tip()
-	return rpc.Status{
+	return controlapi.Status{
 		Role: "node", Height: height, Tip: tip.String(), Genesis: n.Chain.Genesis().String(),
 		PeerID: n.Host.ID().String(), Addrs: p2p.FullAddrs(n.Host), Peers: n.Sync.PeerCount(),
-		ConnectedVia: n.Connector.Via(), Mempool: n.Pool.Len(), RSSBytes: rpc.RSSBytes(),
+		ConnectedVia: n.Connector.Via(), Mempool: n.Pool.Len(), RSSBytes: controlapi.RSSBytes(),
 	}
 }
 
 // Peers is GET /peers.
-func (n *Node) Peers() []rpc.Peer {
+func (n *Node) Peers() []controlapi.Peer {
 	ps := n.Sync.Peers()
-	out := make([]rpc.Peer, len(ps))
+	out := make([]controlapi.Peer, len(ps))
 	for i, p := range ps {
-		out[i] = rpc.Peer{PeerID: p.ID.String(), Addrs: []string{p.Addr}, Direction: p.Direction}
+		out[i] = controlapi.Peer{PeerID: p.ID.String(), Addrs: []string{p.Addr}, Direction: p.Direction}
 	}
 	return out
 }
@@ -38,7 +39,7 @@ func (n *Node) Peers() []rpc.Peer {
 // Block gives a stored block.
 func (n *Node) Block(h chain.Hash) (*chain.Block, error) {
 	if !n.Chain.HasBlock(h) {
-		return nil, fmt.Errorf("%w: block %s", rpc.ErrNotFound, h)
+		return nil, fmt.Errorf("%w: block %s", controlapi.ErrNotFound, h)
 	}
 	return n.Chain.Block(h)
 }
@@ -46,55 +47,55 @@ func (n *Node) Block(h chain.Hash) (*chain.Block, error) {
 // BlockAt gives the main chain's block at height.
 func (n *Node) BlockAt(height uint64) (*chain.Block, error) {
 	if _, tip, _ := n.Chain.Tip(); height > tip {
-		return nil, fmt.Errorf("%w: no block at height %d (tip %d)", rpc.ErrNotFound, height, tip)
+		return nil, fmt.Errorf("%w: no block at height %d (tip %d)", controlapi.ErrNotFound, height, tip)
 	}
 	return n.Chain.BlockAt(height)
 }
 
 // Balance sums the confirmed outputs paying an address or alias.
-func (n *Node) Balance(addrOrAlias string) (rpc.Balance, error) {
+func (n *Node) Balance(addrOrAlias string) (controlapi.Balance, error) {
 	pkh, err := n.Keys.Resolve(addrOrAlias)
 	if err != nil {
-		return rpc.Balance{}, fmt.Errorf("%w: %v", rpc.ErrBadRequest, err)
+		return controlapi.Balance{}, fmt.Errorf("%w: %v", controlapi.ErrBadRequest, err)
 	}
 	bal, err := n.Chain.Balance(pkh)
-	return rpc.Balance{Address: wallet.EncodeAddress(pkh), Balance: bal}, err
+	return controlapi.Balance{Address: wallet.EncodeAddress(pkh), Balance: bal}, err
 }
 
 // Wallets lists the data dir's wallets.
-func (n *Node) Wallets() ([]rpc.Wallet, error) {
-	var out []rpc.Wallet
+func (n *Node) Wallets() ([]controlapi.Wallet, error) {
+	var out []controlapi.Wallet
 	for _, e := range n.Keys.List() {
-		out = append(out, rpc.Wallet{Alias: e.Alias, Address: e.Address})
+		out = append(out, controlapi.Wallet{Alias: e.Alias, Address: e.Address})
 	}
 	return out, nil
 }
 
 // CreateWallet makes a new key under alias.
-func (n *Node) CreateWallet(alias string) (rpc.Wallet, error) {
+func (n *Node) CreateWallet(alias string) (controlapi.Wallet, error) {
 	k, err := n.Keys.Create(alias)
 	if err != nil {
-		return rpc.Wallet{}, fmt.Errorf("%w: %v", rpc.ErrBadRequest, err)
+		return controlapi.Wallet{}, fmt.Errorf("%w: %v", controlapi.ErrBadRequest, err)
 	}
-	return rpc.Wallet{Alias: alias, Address: k.Address()}, nil
+	return controlapi.Wallet{Alias: alias, Address: k.Address()}, nil
 }
 
 // Send pays amount from a wallet of this data dir, skipping outputs that
 // pooled txs already spend, and submits the tx to the mempool and peers.
-func (n *Node) Send(_ context.Context, req rpc.SendRequest) (chain.Hash, error) {
+func (n *Node) Send(_ context.Context, req controlapi.SendRequest) (chain.Hash, error) {
 	key, err := n.Keys.Key(req.From)
 	if err != nil {
-		return chain.Hash{}, fmt.Errorf("%w: from: %v", rpc.ErrBadRequest, err)
+		return chain.Hash{}, fmt.Errorf("%w: from: %v", controlapi.ErrBadRequest, err)
 	}
 	to, err := n.Keys.Resolve(req.To)
 	if err != nil {
-		return chain.Hash{}, fmt.Errorf("%w: to: %v", rpc.ErrBadRequest, err)
+		return chain.Hash{}, fmt.Errorf("%w: to: %v", controlapi.ErrBadRequest, err)
 	}
 	n.sendMu.Lock()
 	defer n.sendMu.Unlock()
 	tx, err := txbuilder.SendFromChain(n.Chain, key, n.Pool.Spent(), to, req.Amount, 0)
 	if err != nil {
-		return chain.Hash{}, fmt.Errorf("%w: %v", rpc.ErrBadRequest, err)
+		return chain.Hash{}, fmt.Errorf("%w: %v", controlapi.ErrBadRequest, err)
 	}
 	if err := n.Sync.SubmitTx(tx); err != nil {
 		return chain.Hash{}, err
@@ -103,12 +104,12 @@ func (n *Node) Send(_ context.Context, req rpc.SendRequest) (chain.Hash, error) 
 }
 
 // Mint mines blocks paying the minter and answers once they are connected.
-func (n *Node) Mint(ctx context.Context, req rpc.MintRequest) (rpc.MintReply, error) {
+func (n *Node) Mint(ctx context.Context, req controlapi.MintRequest) (controlapi.MintReply, error) {
 	pkh, err := n.Keys.Resolve(req.Minter)
 	if err != nil {
-		return rpc.MintReply{}, fmt.Errorf("%w: minter: %v", rpc.ErrBadRequest, err)
+		return controlapi.MintReply{}, fmt.Errorf("%w: minter: %v", controlapi.ErrBadRequest, err)
 	}
-	reply := rpc.MintReply{Blocks: []string{}}
+	reply := controlapi.MintReply{Blocks: []string{}}
 	for range req.Blocks {
 		b, err := n.mineOne(ctx, pkh)
 		if err != nil {
@@ -130,7 +131,7 @@ func gate(g *p2p.Gater, closePeer func(peer.ID) error, deny []string) ([]string,
 	for _, s := range deny {
 		id, err := peer.Decode(s)
 		if err != nil {
-			return nil, fmt.Errorf("%w: peer ID %q: %v", rpc.ErrBadRequest, s, err)
+			return nil, fmt.Errorf("%w: peer ID %q: %v", controlapi.ErrBadRequest, s, err)
 		}
 		ids = append(ids, id)
 	}
@@ -147,9 +148,9 @@ func gate(g *p2p.Gater, closePeer func(peer.ID) error, deny []string) ([]string,
 }
 
 // Metrics are read by /metrics.
-func (n *Node) Metrics() rpc.Metrics {
+func (n *Node) Metrics() controlapi.Metrics {
 	_, height, _ := n.Chain.Tip()
-	return rpc.Metrics{
+	return controlapi.Metrics{
 		Height: height, Peers: n.Sync.PeerCount(),
 		BlocksReceived: n.Sync.BlocksReceived.Load(), TxsReceived: n.Sync.TxsReceived.Load(),
 		Rejects: n.Sync.Rejects.Load(),

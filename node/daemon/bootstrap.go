@@ -8,13 +8,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/devchain/devchain/node/chain"
-	"github.com/devchain/devchain/node/identity"
-	"github.com/devchain/devchain/node/p2p"
-	"github.com/devchain/devchain/node/rpc"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/pnet"
+
+	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/p2p"
 )
 
 // BootstrapConfig describes a bootstrap server (chaind bootstrap).
@@ -27,7 +28,7 @@ type BootstrapConfig struct {
 	Port         int
 	Peers        []string // other bootstrap servers to join
 	RPCAddr      string   // empty: no control API
-	DataDir      string   // where rpc.addr goes, if set
+	DataDir      string   // where controlapi.addr goes, if set
 	Log          *slog.Logger
 }
 
@@ -35,7 +36,7 @@ type BootstrapConfig struct {
 type Bootstrap struct {
 	cfg  BootstrapConfig
 	Node *p2p.BootstrapNode
-	rpc  *rpc.Server
+	rpc  *controlapi.Server
 }
 
 // StartBootstrap starts the DHT server (and its control API when asked).
@@ -65,13 +66,13 @@ func StartBootstrap(cfg BootstrapConfig) (*Bootstrap, error) {
 		return nil, err
 	}
 	if cfg.RPCAddr != "" {
-		if b.rpc, err = rpc.Listen(cfg.RPCAddr, bootstrapBackend{b}, cfg.Log); err != nil {
+		if b.rpc, err = controlapi.Listen(cfg.RPCAddr, bootstrapBackend{b}, cfg.Log); err != nil {
 			b.Node.Close()
 			return nil, err
 		}
 		if cfg.DataDir != "" {
 			if err := os.MkdirAll(cfg.DataDir, 0o700); err == nil {
-				err = rpc.WriteAddrFile(cfg.DataDir, b.rpc.Addr())
+				err = controlapi.WriteAddrFile(cfg.DataDir, b.rpc.Addr())
 			}
 			if err != nil {
 				b.Close()
@@ -124,7 +125,7 @@ func (b *Bootstrap) Close() error {
 	if b.rpc != nil {
 		errs = append(errs, b.rpc.Close())
 		if b.cfg.DataDir != "" {
-			errs = append(errs, rpc.RemoveAddrFile(b.cfg.DataDir, b.rpc.Addr()))
+			errs = append(errs, controlapi.RemoveAddrFile(b.cfg.DataDir, b.rpc.Addr()))
 		}
 	}
 	errs = append(errs, b.Node.Close())
@@ -135,43 +136,47 @@ func (b *Bootstrap) Close() error {
 // peers, health, gate and metrics; chain routes are not available.
 type bootstrapBackend struct{ b *Bootstrap }
 
-var errNoChain = fmt.Errorf("%w: a bootstrap server holds no chain", rpc.ErrUnavailable)
+var errNoChain = fmt.Errorf("%w: a bootstrap server holds no chain", controlapi.ErrUnavailable)
 
-func (bb bootstrapBackend) Status() rpc.Status {
+func (bb bootstrapBackend) Status() controlapi.Status {
 	h := bb.b.Node.Host
-	return rpc.Status{
+	return controlapi.Status{
 		Role: "bootstrap", Genesis: chain.GenesisBlock(bb.b.cfg.Params).Hash().String(),
 		PeerID: h.ID().String(), Addrs: bb.b.Addrs(), Peers: len(h.Network().Peers()),
-		ConnectedVia: p2p.ViaNone, RSSBytes: rpc.RSSBytes(),
+		ConnectedVia: p2p.ViaNone, RSSBytes: controlapi.RSSBytes(),
 	}
 }
 
-func (bb bootstrapBackend) Peers() []rpc.Peer {
-	var out []rpc.Peer
+func (bb bootstrapBackend) Peers() []controlapi.Peer {
+	var out []controlapi.Peer
 	for _, c := range bb.b.Node.Host.Network().Conns() {
 		dir := "inbound"
 		if c.Stat().Direction == network.DirOutbound {
 			dir = "outbound"
 		}
-		out = append(out, rpc.Peer{PeerID: c.RemotePeer().String(), Addrs: []string{c.RemoteMultiaddr().String()}, Direction: dir})
+		out = append(out, controlapi.Peer{PeerID: c.RemotePeer().String(), Addrs: []string{c.RemoteMultiaddr().String()}, Direction: dir})
 	}
 	return out
 }
 
-func (bootstrapBackend) Block(chain.Hash) (*chain.Block, error)  { return nil, errNoChain }
-func (bootstrapBackend) BlockAt(uint64) (*chain.Block, error)    { return nil, errNoChain }
-func (bootstrapBackend) Balance(string) (rpc.Balance, error)     { return rpc.Balance{}, errNoChain }
-func (bootstrapBackend) Wallets() ([]rpc.Wallet, error)          { return nil, errNoChain }
-func (bootstrapBackend) CreateWallet(string) (rpc.Wallet, error) { return rpc.Wallet{}, errNoChain }
-func (bootstrapBackend) Send(context.Context, rpc.SendRequest) (chain.Hash, error) {
+func (bootstrapBackend) Block(chain.Hash) (*chain.Block, error) { return nil, errNoChain }
+func (bootstrapBackend) BlockAt(uint64) (*chain.Block, error)   { return nil, errNoChain }
+func (bootstrapBackend) Balance(string) (controlapi.Balance, error) {
+	return controlapi.Balance{}, errNoChain
+}
+func (bootstrapBackend) Wallets() ([]controlapi.Wallet, error) { return nil, errNoChain }
+func (bootstrapBackend) CreateWallet(string) (controlapi.Wallet, error) {
+	return controlapi.Wallet{}, errNoChain
+}
+func (bootstrapBackend) Send(context.Context, controlapi.SendRequest) (chain.Hash, error) {
 	return chain.Hash{}, errNoChain
 }
-func (bootstrapBackend) Mint(context.Context, rpc.MintRequest) (rpc.MintReply, error) {
-	return rpc.MintReply{}, errNoChain
+func (bootstrapBackend) Mint(context.Context, controlapi.MintRequest) (controlapi.MintReply, error) {
+	return controlapi.MintReply{}, errNoChain
 }
 func (bb bootstrapBackend) Gate(deny []string) ([]string, error) {
 	return gate(bb.b.Node.Gater, bb.b.Node.Host.Network().ClosePeer, deny)
 }
-func (bb bootstrapBackend) Metrics() rpc.Metrics {
-	return rpc.Metrics{Peers: len(bb.b.Node.Host.Network().Peers())}
+func (bb bootstrapBackend) Metrics() controlapi.Metrics {
+	return controlapi.Metrics{Peers: len(bb.b.Node.Host.Network().Peers())}
 }

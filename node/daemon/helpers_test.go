@@ -10,7 +10,7 @@ import (
 
 	"github.com/devchain/devchain/internal/testutil"
 	"github.com/devchain/devchain/node/chain"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 var testParams = chain.DefaultParams().WithBits(8)
@@ -59,9 +59,9 @@ func startBootstrap(t testing.TB) *Bootstrap {
 	return b
 }
 
-func (n *Node) client() *rpc.Client { return rpc.NewClient(n.RPCAddr()) }
+func (n *Node) client() *controlapi.Client { return controlapi.NewClient(n.RPCAddr()) }
 
-func (n *Node) status(t testing.TB) rpc.Status {
+func (n *Node) status(t testing.TB) controlapi.Status {
 	t.Helper()
 	s, err := n.client().Status(context.Background())
 	if err != nil {
@@ -81,7 +81,7 @@ func (n *Node) height() uint64 {
 }
 
 // mint mines blocks through the control API, paying a new wallet.
-func (n *Node) mint(t testing.TB, minter string, blocks int) rpc.MintReply {
+func (n *Node) mint(t testing.TB, minter string, blocks int) controlapi.MintReply {
 	t.Helper()
 	ctx := context.Background()
 	c := n.client()
@@ -97,7 +97,7 @@ func (n *Node) mint(t testing.TB, minter string, blocks int) rpc.MintReply {
 	return r
 }
 
-func hasWallet(ws []rpc.Wallet, alias string) bool {
+func hasWallet(ws []controlapi.Wallet, alias string) bool {
 	for _, w := range ws {
 		if w.Alias == alias {
 			return true

@@ -8,15 +8,16 @@ import (
 	"path/filepath"
 	"sync"
 
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p/core/host"
+
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/mempool"
 	"github.com/devchain/devchain/node/p2p"
-	"github.com/devchain/devchain/node/rpc"
 	"github.com/devchain/devchain/node/wallet"
-	dht "github.com/libp2p/go-libp2p-kad-dht"
-	"github.com/libp2p/go-libp2p/core/host"
 )
 
 // Node is a running node.
@@ -31,7 +32,7 @@ type Node struct {
 	Connector *p2p.Connector
 	peers     *p2p.PeerDB
 	dht       *dht.IpfsDHT
-	rpc       *rpc.Server
+	rpc       *controlapi.Server
 
 	mineMu sync.Mutex // one block template at a time (minter loop, /mint)
 	sendMu sync.Mutex // one payment built at a time: two must not pick the same outputs
@@ -125,11 +126,11 @@ func Start(cfg Config) (n *Node, err error) {
 			return nil, fmt.Errorf("-minter: %w", err)
 		}
 	}
-	if n.rpc, err = rpc.Listen(cfg.RPCAddr, n, cfg.Log); err != nil {
+	if n.rpc, err = controlapi.Listen(cfg.RPCAddr, n, cfg.Log); err != nil {
 		return nil, err
 	}
 	closers = append(closers, n.rpc.Close)
-	if err = rpc.WriteAddrFile(cfg.DataDir, n.rpc.Addr()); err != nil {
+	if err = controlapi.WriteAddrFile(cfg.DataDir, n.rpc.Addr()); err != nil {
 		return nil, err
 	}
 
@@ -156,14 +157,14 @@ func (n *Node) RPCAddr() string { return n.rpc.Addr() }
 // Addrs are the node's full p2p multiaddrs.
 func (n *Node) Addrs() []string { return p2p.FullAddrs(n.Host) }
 
-// Close stops the node: the control API first (and its rpc.addr file),
+// Close stops the node: the control API first (and its controlapi.addr file),
 // then the minter, the network, and the stores last.
 func (n *Node) Close() error {
 	var err error
 	n.closed.Do(func() {
 		errs := []error{
 			n.rpc.Close(),
-			rpc.RemoveAddrFile(n.cfg.DataDir, n.rpc.Addr()),
+			controlapi.RemoveAddrFile(n.cfg.DataDir, n.rpc.Addr()),
 		}
 		n.cancel()
 		n.wg.Wait()

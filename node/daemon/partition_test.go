@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/node/chain"
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 func gateAll(t *testing.T, nodes []*Node, deny []*Node) {
@@ -76,7 +76,7 @@ func TestPartitionHealsOnMostWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(blk.Txs, func(tx rpc.Tx) bool { return tx.TxID == txid }) {
+	if !slices.ContainsFunc(blk.Txs, func(tx controlapi.Tx) bool { return tx.TxID == txid }) {
 		t.Fatalf("block %s at height %d does not carry tx %s", blk.Hash, blk.Height, txid)
 	}
 	waitFor(t, 20*time.Second, "all at height 6 with the tx confirmed", func() bool {

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/miner"
 	"github.com/devchain/devchain/node/p2p"
-	"github.com/devchain/devchain/node/rpc"
 )
 
 func saved(t testing.TB, n *Node, other *Node) bool {
@@ -37,8 +37,8 @@ func TestReconnectFromPeerDB(t *testing.T) {
 	if err := nb.Close(); err != nil {
 		t.Fatalf("stop b: %v", err)
 	}
-	if addr, _ := rpc.ReadAddrFile(cfgB.DataDir); addr != "" {
-		t.Fatalf("rpc.addr still names %s after a clean stop", addr)
+	if addr, _ := controlapi.ReadAddrFile(cfgB.DataDir); addr != "" {
+		t.Fatalf("controlapi.addr still names %s after a clean stop", addr)
 	}
 
 	// Offline mint into B's data dir.

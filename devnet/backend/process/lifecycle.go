@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Start starts the node unless it runs, and returns once its control API
@@ -84,7 +84,7 @@ func (b *Backend) waitHealthy(ctx context.Context, name string, exited <-chan er
 	if err != nil {
 		return err
 	}
-	c := rpc.NewClient(url)
+	c := controlapi.NewClient(url)
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	t := time.NewTicker(50 * time.Millisecond)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/devchain/devchain/node/rpc"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Partition makes every node of a side refuse the peers of the other sides
@@ -80,7 +80,7 @@ func (b *Backend) setGate(ctx context.Context, name string, deny []string) error
 	url, _ := b.Endpoint(name)
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	if _, err := rpc.NewClient(url).Gate(ctx, deny); err != nil {
+	if _, err := controlapi.NewClient(url).Gate(ctx, deny); err != nil {
 		return fmt.Errorf("node %s: gate: %w", name, err)
 	}
 	return nil

@@ -1,6 +1,6 @@
-// Package rpc is the node's control API: HTTP+JSON routes (docs/DESIGN.md)
+// Package controlapi is the node's control API: HTTP+JSON routes (docs/DESIGN.md)
 // served from a Backend, and the Go client the CLI and devnet use.
-package rpc
+package controlapi
 
 import (
 	"github.com/devchain/devchain/node/chain"

@@ -53,8 +53,9 @@ type Backend interface {
 }
 
 // Remover is implemented by backends that can remove a devnet by its name
-// alone (docker: by label), also when its record is lost and Attach fails.
-// Callers fall back to Attach and Down.
+// alone (docker: by label), also when its record is lost. Callers fall back
+// to Down, so a backend without Remover must be able to take down a devnet
+// it did not Setup or Attach (the process backend reads its state dir).
 type Remover interface {
 	Remove(ctx context.Context, devnet string) error
 }

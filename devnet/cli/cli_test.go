@@ -84,6 +84,22 @@ func TestMalformedScenarioStartsNothing(t *testing.T) {
 	}
 }
 
+func TestUnknownRuntimeStartsNothing(t *testing.T) {
+	state := t.TempDir()
+	f := writeScenario(t, "name: vm\nruntime: vm\nnodes:\n  - name: a\n")
+	_, err := runDevnet(t, state, "up", "-f", f, "--chaind", fakeChaind)
+	if err == nil || !strings.Contains(err.Error(), "s.yaml:1: runtime \"vm\": want docker or process") {
+		t.Fatalf("want file:line error naming the runtimes, got %v", err)
+	}
+	_, err = runDevnet(t, state, "up", "-f", f, "--chaind", fakeChaind, "--runtime", "vm2")
+	if err == nil || !strings.Contains(err.Error(), "--runtime: runtime \"vm2\"") {
+		t.Fatalf("want the flag named, got %v", err)
+	}
+	if entries, _ := os.ReadDir(state); len(entries) != 0 {
+		t.Errorf("an unknown runtime left state behind: %v", entries)
+	}
+}
+
 func TestUpStatusExecLogsDown(t *testing.T) {
 	state := t.TempDir()
 	f := writeScenario(t, "name: clitest\nnodes:\n  - name: a\n    wallets: [w1]\n  - name: b\n")

@@ -108,7 +108,10 @@ func (g *globals) newRunner(ctx context.Context, file string) (*runner.Runner, e
 	}
 	p, err := pickBackend(ctx, g.runtime, cfg.Runtime)
 	if err != nil {
-		return nil, err
+		if g.runtime == "" {
+			return nil, fmt.Errorf("%s: %w", cfg.Pos, err)
+		}
+		return nil, fmt.Errorf("--runtime: %w", err)
 	}
 	be, err := g.newBackend(p, cfg.Name, true)
 	if err != nil {

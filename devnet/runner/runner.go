@@ -135,8 +135,8 @@ func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 	return r.act(ctx, s)
 }
 
-// client returns the control API client of a node. It asks the runtime
-// every time: a docker partition moves nodes to other addresses.
+// client returns the control API client of a node, at the endpoint its
+// backend gives.
 func (r *Runner) client(name string) (*controlapi.Client, error) {
 	base, err := r.Backend.Endpoint(name)
 	if err != nil {

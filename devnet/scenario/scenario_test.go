@@ -150,7 +150,7 @@ func TestParseErrors(t *testing.T) {
 		{"two kinds", "nodes: [{name: a}]\nsteps:\n  - stop: a\n    start: a\n", "f.yaml:4: steps[0]: one step has two kinds"},
 		{"bad duration", "nodes: [{name: a}]\nsteps:\n  - height: {node: a, min: 1, within: soon}\n", "f.yaml:3: steps[0].height.within: bad duration \"soon\""},
 		{"bad sleep", "nodes: [{name: a}]\nsteps:\n  - sleep: 5\n", "f.yaml:3: steps[0].sleep: bad duration \"5\""},
-		{"bad runtime", "runtime: vm\nnodes: [{name: a}]\n", "f.yaml:1: runtime \"vm\""},
+		{"bad runtime", "runtime: Vm!\nnodes: [{name: a}]\n", "f.yaml:1: runtime \"Vm!\""},
 		{"bad via", "nodes: [{name: a}]\nsteps:\n  - connected_via: {node: a, via: magic}\n", "f.yaml:3: step \"connected_via\": via \"magic\""},
 		{"bad regex", "nodes: [{name: a}]\nsteps:\n  - log: {node: a, match: \"(\"}\n", "f.yaml:3: step \"log\": match \"(\""},
 		{"mint on bootstrap", "nodes: [{name: a}]\nsteps:\n  - mint: {node: bootstrap, minter: w}\n", "f.yaml:3: step \"mint\": node \"bootstrap\" is the bootstrap"},

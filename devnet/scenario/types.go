@@ -22,7 +22,8 @@ type Config struct {
 	Name      string    `yaml:"name"`
 	Network   Network   `yaml:"network"`
 	Bootstrap Bootstrap `yaml:"bootstrap"`
-	// Runtime is "docker", "process" or "auto" (docker when an engine answers).
+	// Runtime names the backend (devnet/backends), or is "auto": the first
+	// one available here.
 	Runtime string     `yaml:"runtime"`
 	Nodes   []NodeSpec `yaml:"nodes"`
 	Steps   []Step     `yaml:"steps"`

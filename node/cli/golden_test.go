@@ -116,7 +116,7 @@ func TestGoldenOnlineOffline(t *testing.T) {
 		offline[i] = runResult(t, env, off, s.args)
 	}
 	_, stop := background(t, env, "startp2p", "-rendezvous", "cli-golden", "--listen-host", "127.0.0.1", "-port", "0", "--datadir", on)
-	waitUntil(t, "the node's controlapi.addr to answer", func() bool { return controlapi.RunningNode(on) != "" })
+	waitUntil(t, "the node's rpc.addr to answer", func() bool { return controlapi.RunningNode(on) != "" })
 	online := make([]result, len(steps))
 	for i, s := range steps {
 		online[i] = runResult(t, env, on, s.args)

@@ -17,7 +17,7 @@ func newHealthcheckCmd(e *Env) *cobra.Command {
 		Short: "exit 0 when the node's /healthz answers (container healthchecks)",
 		Args:  cobra.NoArgs,
 	}
-	cmd.Flags().StringVar(&addr, "rpc", "", "control API address (default: the data dir's controlapi.addr, else 127.0.0.1:8545)")
+	cmd.Flags().StringVar(&addr, "rpc", "", "control API address (default: the data dir's rpc.addr, else 127.0.0.1:8545)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if addr == "" {
 			if dir, err := e.DataDir(); err == nil {

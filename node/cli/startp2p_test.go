@@ -59,7 +59,7 @@ func TestCommandsThroughRunningNode(t *testing.T) {
 	env := map[string]string{"CHAIND_DIFFICULTY": "8"}
 	mustRun(t, env, "createwallet", "-alias", "w1", "--datadir", dir)
 	_, stop := background(t, env, "startp2p", "-rendezvous", "cli-test", "--listen-host", "127.0.0.1", "-port", "0", "-secio", "--datadir", dir)
-	waitUntil(t, "the node's controlapi.addr to answer", func() bool { return controlapi.RunningNode(dir) != "" })
+	waitUntil(t, "the node's rpc.addr to answer", func() bool { return controlapi.RunningNode(dir) != "" })
 
 	w2 := strings.TrimSpace(mustRun(t, env, "createwallet", "-alias", "w2", "--datadir", dir))
 	if list := mustRun(t, env, "listaddresses", "--datadir", dir); !strings.Contains(list, "w2 "+w2) {
@@ -92,7 +92,7 @@ func TestCommandsThroughRunningNode(t *testing.T) {
 		t.Fatalf("node exit: %v", err)
 	}
 	if addr, _ := controlapi.ReadAddrFile(dir); addr != "" {
-		t.Fatalf("controlapi.addr left behind: %s", addr)
+		t.Fatalf("rpc.addr left behind: %s", addr)
 	}
 	if _, err := run(t, env, "healthcheck", "--datadir", dir); err == nil {
 		t.Fatal("healthcheck passed with no node running")

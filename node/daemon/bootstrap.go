@@ -28,7 +28,7 @@ type BootstrapConfig struct {
 	Port         int
 	Peers        []string // other bootstrap servers to join
 	RPCAddr      string   // empty: no control API
-	DataDir      string   // where controlapi.addr goes, if set
+	DataDir      string   // where rpc.addr goes, if set
 	Log          *slog.Logger
 }
 

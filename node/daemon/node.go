@@ -157,7 +157,7 @@ func (n *Node) RPCAddr() string { return n.rpc.Addr() }
 // Addrs are the node's full p2p multiaddrs.
 func (n *Node) Addrs() []string { return p2p.FullAddrs(n.Host) }
 
-// Close stops the node: the control API first (and its controlapi.addr file),
+// Close stops the node: the control API first (and its rpc.addr file),
 // then the minter, the network, and the stores last.
 func (n *Node) Close() error {
 	var err error

@@ -38,7 +38,7 @@ func TestReconnectFromPeerDB(t *testing.T) {
 		t.Fatalf("stop b: %v", err)
 	}
 	if addr, _ := controlapi.ReadAddrFile(cfgB.DataDir); addr != "" {
-		t.Fatalf("controlapi.addr still names %s after a clean stop", addr)
+		t.Fatalf("rpc.addr still names %s after a clean stop", addr)
 	}
 
 	// Offline mint into B's data dir.

@@ -123,7 +123,7 @@ func TestAddrFile(t *testing.T) {
 }
 
 func TestDialable(t *testing.T) {
-	for in, want := range map[string]string{"0.0.0.0:8545": "127.0.0.1:8545", "[::]:1": "[::1]:1", "10.0.0.2:3": "10.0.0.2:3"} {
+	for in, want := range map[string]string{"0.0.0.0:8545": "127.0.0.1:8545", "[::]:1": "127.0.0.1:1", "[::1]:2": "[::1]:2", "10.0.0.2:3": "10.0.0.2:3"} {
 		if got := Dialable(in); got != want {
 			t.Errorf("Dialable(%s) = %s, want %s", in, got, want)
 		}

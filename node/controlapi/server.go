@@ -265,19 +265,19 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Dialable turns a listen address into one to dial: 0.0.0.0 and :: become
-// 127.0.0.1 and ::1.
+// Dialable turns a listen address into one to dial: an unspecified host
+// (0.0.0.0 or ::) becomes 127.0.0.1. A "tcp" listener on either is
+// dual-stack and reports [::] even when given 0.0.0.0, and IPv4 loopback is
+// there in every container, while Docker turns IPv6 off in containers of a
+// network without it (::1 would refuse, and the CLI would think the node
+// down).
 func Dialable(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
 	}
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		if ip != nil && ip.To4() == nil {
-			host = "::1"
-		} else {
-			host = "127.0.0.1"
-		}
+		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
 }

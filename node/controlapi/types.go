@@ -9,16 +9,18 @@ import (
 
 // Status is GET /status.
 type Status struct {
-	Role         string   `json:"role"` // "node" | "bootstrap"
-	Height       uint64   `json:"height"`
-	Tip          string   `json:"tip"`
-	Genesis      string   `json:"genesis"`
-	PeerID       string   `json:"peer_id"`
-	Addrs        []string `json:"addrs"`
-	Peers        int      `json:"peers"`
-	ConnectedVia string   `json:"connected_via"` // "peerdb" | "rendezvous" | "none"
-	Mempool      int      `json:"mempool"`
-	RSSBytes     uint64   `json:"rss_bytes"`
+	Role           string   `json:"role"` // "node" | "bootstrap"
+	Height         uint64   `json:"height"`
+	Tip            string   `json:"tip"`
+	Genesis        string   `json:"genesis"`
+	PeerID         string   `json:"peer_id"`
+	Addrs          []string `json:"addrs"`
+	Peers          int      `json:"peers"`
+	Connections    int      `json:"connections"`     // libp2p connections open now: peers, bootstrap, not yet handshaken
+	MaxConnections int      `json:"max_connections"` // the most open at once since the node started
+	ConnectedVia   string   `json:"connected_via"`   // "peerdb" | "rendezvous" | "none"
+	Mempool        int      `json:"mempool"`
+	RSSBytes       uint64   `json:"rss_bytes"`
 }
 
 // Peer is one entry of GET /peers.

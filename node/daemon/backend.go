@@ -22,6 +22,7 @@ func (n *Node) Status() controlapi.Status {
 	return controlapi.Status{
 		Role: "node", Height: height, Tip: tip.String(), Genesis: n.Chain.Genesis().String(),
 		PeerID: n.Host.ID().String(), Addrs: p2p.FullAddrs(n.Host), Peers: n.Sync.PeerCount(),
+		Connections: n.Conns.Open(), MaxConnections: n.Conns.Max(),
 		ConnectedVia: n.Connector.Via(), Mempool: n.Pool.Len(), RSSBytes: controlapi.RSSBytes(),
 	}
 }

@@ -30,6 +30,7 @@ type Node struct {
 	Gater     *p2p.Gater
 	Sync      *p2p.Sync
 	Connector *p2p.Connector
+	Conns     *p2p.ConnWatch
 	peers     *p2p.PeerDB
 	dht       *dht.IpfsDHT
 	rpc       *controlapi.Server
@@ -101,6 +102,7 @@ func Start(cfg Config) (n *Node, err error) {
 		return nil, err
 	}
 	closers = append(closers, n.Host.Close)
+	n.Conns = p2p.WatchConns(n.Host)
 	if n.dht, err = p2p.NewDHT(n.Host, bootstrap); err != nil {
 		return nil, err
 	}
@@ -170,6 +172,7 @@ func (n *Node) Close() error {
 		n.wg.Wait()
 		n.Connector.Close()
 		n.Sync.Close()
+		n.Conns.Close()
 		errs = append(errs, n.dht.Close(), n.Host.Close(), n.peers.Close(), n.Chain.Close())
 		err = errors.Join(errs...)
 		n.cfg.Log.Info("node stopped")

@@ -14,6 +14,7 @@ type BootstrapNode struct {
 	Host  host.Host
 	DHT   *dht.IpfsDHT
 	Gater *Gater
+	Conns *ConnWatch
 }
 
 // StartBootstrap starts a bootstrap node; others are further bootstrap
@@ -23,12 +24,14 @@ func StartBootstrap(cfg HostConfig, others []peer.AddrInfo) (*BootstrapNode, err
 	if err != nil {
 		return nil, err
 	}
+	w := WatchConns(h)
 	d, err := NewDHT(h, others)
 	if err != nil {
+		w.Close()
 		h.Close()
 		return nil, err
 	}
-	return &BootstrapNode{Host: h, DHT: d, Gater: g}, nil
+	return &BootstrapNode{Host: h, DHT: d, Gater: g, Conns: w}, nil
 }
 
 // Addrs are the node's full multiaddrs, loopback included.
@@ -36,5 +39,6 @@ func (b *BootstrapNode) Addrs() []string { return FullAddrs(b.Host) }
 
 // Close stops the DHT and the host.
 func (b *BootstrapNode) Close() error {
+	b.Conns.Close()
 	return errors.Join(b.DHT.Close(), b.Host.Close())
 }

@@ -19,17 +19,21 @@ type Backend interface {
 	Name() string
 	// Setup prepares the devnet (image, network, volumes or state dir). It is
 	// idempotent: `devnet up` on an existing devnet reuses what is there.
+	// It may fill in launch fields the scenario left to the runtime (docker
+	// sizes peer limits to the host); the caller records net after it.
 	Setup(ctx context.Context, net *spec.Network) error
 	// Attach picks up a devnet that an earlier invocation set up (status,
 	// logs, exec, down), creating nothing; it fails when the devnet is not up.
 	Attach(ctx context.Context, net *spec.Network) error
-	// Start creates the node if new and starts it; a started node keeps its data.
+	// Start creates the node if new and starts it, and returns once its
+	// control API answers (WaitAnswering); a started node keeps its data.
 	Start(ctx context.Context, name string) error
 	// Stop stops the node gracefully (SIGTERM, then SIGKILL after a grace period).
 	Stop(ctx context.Context, name string) error
 	// Kill sends SIGKILL.
 	Kill(ctx context.Context, name string) error
 	Pause(ctx context.Context, name string) error
+	// Unpause returns once the node's control API answers again.
 	Unpause(ctx context.Context, name string) error
 	// Exec runs `chaind ARGS` against the node's data dir (through its RPC
 	// when it runs, offline when stopped) and returns its standard output.

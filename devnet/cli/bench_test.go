@@ -12,9 +12,6 @@ import (
 // node answers and is peered, for 10 and 50 chain nodes (issue: 50 ≤ 10 s).
 // Run: go test -run '^$' -bench ProcessUp -benchtime 1x ./devnet/cli
 func BenchmarkProcessUp(b *testing.B) {
-	if realChaind == "" {
-		b.Skipf("chaind does not build yet: %s", firstLine(realChaindErr))
-	}
 	for _, nodes := range []int{10, 50} {
 		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
 			f := filepath.Join(b.TempDir(), "up.yaml")
@@ -44,9 +41,6 @@ func BenchmarkProcessUp(b *testing.B) {
 
 // BenchmarkScaleScenario runs configs/scale.yaml (50 chain nodes) end to end.
 func BenchmarkScaleScenario(b *testing.B) {
-	if realChaind == "" {
-		b.Skipf("chaind does not build yet: %s", firstLine(realChaindErr))
-	}
 	state := b.TempDir()
 	for b.Loop() {
 		start := time.Now()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/devchain/devchain/devnet/scenario"
 	"github.com/devchain/devchain/internal/fanout"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // act runs an action step on each of its target nodes.
@@ -80,11 +81,11 @@ func (r *Runner) lifecycle(ctx context.Context, kind, name string) error {
 // createWallet goes through the node's API when it runs, else offline.
 func (r *Runner) createWallet(ctx context.Context, name, alias string) error {
 	if r.isDown(name) == "" {
-		c, err := r.client(name)
-		if err != nil {
+		var w controlapi.Wallet
+		err := r.call(ctx, name, func(c *controlapi.Client) (err error) {
+			w, err = c.CreateWallet(ctx, alias)
 			return err
-		}
-		w, err := c.CreateWallet(ctx, alias)
+		})
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -111,11 +112,11 @@ func (r *Runner) mint(ctx context.Context, name string, a *scenario.Mint) error 
 		}
 		return err
 	}
-	c, err := r.client(name)
-	if err != nil {
+	var m controlapi.MintReply
+	err := r.call(ctx, name, func(c *controlapi.Client) (err error) {
+		m, err = c.Mint(ctx, a.Minter, a.Blocks)
 		return err
-	}
-	m, err := c.Mint(ctx, a.Minter, a.Blocks)
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -128,11 +129,11 @@ func (r *Runner) send(ctx context.Context, name string, a *scenario.Send) error 
 	if err != nil {
 		return err
 	}
-	c, err := r.client(name)
-	if err != nil {
+	var txid string
+	err = r.call(ctx, name, func(c *controlapi.Client) (err error) {
+		txid, err = c.Send(ctx, a.From, to, a.Amount)
 		return err
-	}
-	txid, err := c.Send(ctx, a.From, to, a.Amount)
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -6,8 +6,10 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -143,6 +145,41 @@ func (r *Runner) client(name string) (*controlapi.Client, error) {
 		return nil, err
 	}
 	return controlapi.NewClient(base), nil
+}
+
+// unsentRetry bounds how long a step resends a request that provably never
+// reached its node.
+const unsentRetry = 10 * time.Second
+
+// call runs fn against the node's control API. A request that was never
+// sent (the dial was refused or timed out: a node still starting, or its
+// address not yet routed) is tried again for up to unsentRetry; any other
+// error is final, so a payment or a mint that may have reached the node is
+// never sent twice.
+func (r *Runner) call(ctx context.Context, name string, fn func(*controlapi.Client) error) error {
+	c, err := r.client(name)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(unsentRetry)
+	for {
+		err := fn(c)
+		if !notSent(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// notSent tells an error that proves the request never left: it failed
+// while dialling.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func (r *Runner) setDown(name, why string) {

@@ -16,6 +16,9 @@ import (
 func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 	nodes := r.Config.Resolve(s.Targets())
 	var cond condition
+	// Rising heights stretch the deadline of what depends on them; the rest
+	// (peers, connected_via, log lines) keep their plain deadline.
+	progress := (*snapshot).heights
 	switch a := s.Action.(type) {
 	case *scenario.Height:
 		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
@@ -25,21 +28,27 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
 			return st.Peers >= a.Min, fmt.Sprintf("%d peers < %d", st.Peers, a.Min), nil
 		})
+		progress = noProgress
 	case *scenario.ConnectedVia:
 		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
 			return st.ConnectedVia == a.Via, fmt.Sprintf("connected_via %q, want %q", st.ConnectedVia, a.Via), nil
 		})
+		progress = noProgress
 	case *scenario.Balance:
 		cond = r.balance(nodes, a)
 	case *scenario.Log:
 		cond = r.logMatch(nodes, regexp.MustCompile(a.Match)) // Validate compiled it already
+		progress = noProgress
 	case *scenario.Converged:
 		cond = r.converged(nodes, a.MinHeight)
 	default:
 		return fmt.Errorf("%s: no assertion %T", s.Pos, s.Action)
 	}
-	return r.waitFor(ctx, s.Within(), (*snapshot).heights, cond)
+	return r.waitFor(ctx, s.Within(), progress, cond)
 }
+
+// noProgress is the progress measure of a wait that nothing stretches.
+func noProgress(*snapshot) uint64 { return 0 }
 
 // nodeCheck judges one node; the string says what is wrong when it does not hold.
 type nodeCheck func(ctx context.Context, name string, st *controlapi.Status) (bool, string, error)
@@ -103,11 +112,11 @@ func (r *Runner) resolveWallet(ctx context.Context, ref string) (string, error) 
 	if !ok {
 		return ref, nil
 	}
-	c, err := r.client(owner)
-	if err != nil {
-		return "", err
-	}
-	ws, err := c.Wallets(ctx)
+	var ws []controlapi.Wallet
+	err := r.call(ctx, owner, func(c *controlapi.Client) (err error) {
+		ws, err = c.Wallets(ctx)
+		return err
+	})
 	if err != nil {
 		return "", fmt.Errorf("wallets of %s: %w", owner, err)
 	}

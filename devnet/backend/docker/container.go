@@ -14,10 +14,12 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/backend"
 )
 
-// Start creates the node's container and volume if they do not exist, and
-// starts it. A container that exists keeps its volume and its data.
+// Start creates the node's container and volume if they do not exist,
+// starts it, and returns once its control API answers. A container that
+// exists keeps its volume and its data.
 func (b *Backend) Start(ctx context.Context, name string) error {
 	s, err := b.service(name)
 	if err != nil {
@@ -27,11 +29,50 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	// Watch for an exit from before the start on, so a node that dies at
+	// once is reported with its log instead of waited for.
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	exited := b.watchExit(wctx, id)
 	if _, err := b.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		return fmt.Errorf("docker: start node %s: %w", name, err)
 	}
 	// A new network namespace has none of the partition's routes.
-	return b.recut(ctx, name)
+	if err := b.recut(ctx, name); err != nil {
+		return err
+	}
+	return b.waitAnswering(ctx, s, exited)
+}
+
+// watchExit yields once the container is not running (with its exit code),
+// until ctx ends.
+func (b *Backend) watchExit(ctx context.Context, id string) <-chan error {
+	exited := make(chan error, 1)
+	w := b.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+	go func() {
+		select {
+		case res := <-w.Result:
+			exited <- fmt.Errorf("exit status %d", res.StatusCode)
+		case <-w.Error:
+		}
+	}()
+	return exited
+}
+
+// waitAnswering waits until the node's control API answers (exited: nil
+// when not watched).
+func (b *Backend) waitAnswering(ctx context.Context, s *compose.Service, exited <-chan error) error {
+	endpoint, err := b.Endpoint(s.Node.Name)
+	if err != nil {
+		return err
+	}
+	return backend.WaitAnswering(ctx, s.Node.Name, endpoint, exited, func() string {
+		var out bytes.Buffer
+		if err := b.copyLogs(context.WithoutCancel(ctx), s.Container, false, &out, &out); err != nil {
+			return "(no log: " + err.Error() + ")"
+		}
+		return backend.Tail(out.String(), backend.LogTailLines)
+	})
 }
 
 // ensureContainer returns the ID of the node's container, creating it (and
@@ -156,11 +197,20 @@ func (b *Backend) Pause(ctx context.Context, name string) error {
 	})
 }
 
+// Unpause thaws the node and returns once its control API answers again.
 func (b *Backend) Unpause(ctx context.Context, name string) error {
-	return b.onContainer(ctx, name, "unpause", func(id string) error {
+	err := b.onContainer(ctx, name, "unpause", func(id string) error {
 		_, err := b.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	s, err := b.service(name)
+	if err != nil {
+		return err
+	}
+	return b.waitAnswering(ctx, s, nil)
 }
 
 // onContainer runs op on the node's existing container, naming node and

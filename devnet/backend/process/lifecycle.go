@@ -8,9 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
-	"time"
 
-	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/devnet/backend"
 )
 
 // Start starts the node unless it runs, and returns once its control API
@@ -50,7 +49,7 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		return err
 	}
 	b.log.Debug("started", "node", name, "pid", cmd.Process.Pid, "args", strings.Join(args, " "))
-	if err := b.waitHealthy(ctx, name, exited); err != nil {
+	if err := b.waitAnswering(ctx, name, exited); err != nil {
 		return err
 	}
 	b.mu.Lock()
@@ -79,31 +78,14 @@ func nodeEnv(env []string, nodes int) []string {
 	return append(env, "GOMAXPROCS=1")
 }
 
-func (b *Backend) waitHealthy(ctx context.Context, name string, exited <-chan error) error {
+// waitAnswering waits until the node's control API answers (exited: nil
+// when not watched).
+func (b *Backend) waitAnswering(ctx context.Context, name string, exited <-chan error) error {
 	url, err := b.Endpoint(name)
 	if err != nil {
 		return err
 	}
-	c := controlapi.NewClient(url)
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	t := time.NewTicker(50 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("node %s exited at start (%v); log tail:\n%s", name, err, b.logTail(name, 20))
-		case <-ctx.Done():
-			return fmt.Errorf("node %s: control API %s did not answer: %w", name, url, ctx.Err())
-		case <-t.C:
-		}
-		hctx, hcancel := context.WithTimeout(ctx, requestTimeout)
-		err := c.Healthz(hctx)
-		hcancel()
-		if err == nil {
-			return nil
-		}
-	}
+	return backend.WaitAnswering(ctx, name, url, exited, func() string { return b.logTail(name) })
 }
 
 // Stop sends SIGTERM, then SIGKILL after StopGrace.
@@ -135,7 +117,10 @@ func (b *Backend) Pause(ctx context.Context, name string) error {
 
 // Unpause resumes a paused node (SIGCONT).
 func (b *Backend) Unpause(ctx context.Context, name string) error {
-	return b.signal(ctx, name, syscall.SIGCONT, false)
+	if err := b.signal(ctx, name, syscall.SIGCONT, false); err != nil {
+		return err
+	}
+	return b.waitAnswering(ctx, name, nil)
 }
 
 func (b *Backend) signal(ctx context.Context, name string, sig syscall.Signal, stopped bool) error {

@@ -4,18 +4,18 @@ import (
 	"context"
 	"io"
 	"os"
-	"strings"
 	"time"
+
+	"github.com/devchain/devchain/devnet/backend"
 )
 
-func (b *Backend) logTail(name string, lines int) string {
+func (b *Backend) logTail(name string) string {
 	_, ns, err := b.lookup(name)
 	if err != nil {
 		return err.Error()
 	}
 	raw, _ := os.ReadFile(ns.Log)
-	all := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
-	return strings.Join(all[max(0, len(all)-lines):], "\n")
+	return backend.Tail(string(raw), backend.LogTailLines)
 }
 
 // Logs copies the node's log file; with follow it keeps copying what is

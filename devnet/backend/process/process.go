@@ -22,9 +22,6 @@ import (
 // StopGrace is how long Stop waits after SIGTERM before SIGKILL.
 var StopGrace = 10 * time.Second
 
-// startTimeout bounds the wait for a started node's control API.
-const startTimeout = 60 * time.Second
-
 // requestTimeout bounds one call to a node's control API.
 const requestTimeout = 5 * time.Second
 
@@ -69,15 +66,18 @@ func (b *Backend) Name() string { return Provider.Name }
 // Close holds nothing to release: the nodes are processes of their own.
 func (b *Backend) Close() error { return nil }
 
-// Setup creates the state dir, writes the network key and gives every node
-// two loopback ports. Ports of known nodes are kept: a restarted node must
+// Setup creates the state dir, writes the network key file (for a network
+// whose nodes do not derive it from a seed) and gives every node two
+// loopback ports. Ports of known nodes are kept: a restarted node must
 // come back at the address its peers saved.
 func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	if err := os.MkdirAll(filepath.Join(b.opts.StateDir, "logs"), 0o755); err != nil {
 		return fmt.Errorf("process runtime: %w", err)
 	}
-	if err := os.WriteFile(b.keyFile(), net.NetworkKey, 0o600); err != nil {
-		return fmt.Errorf("process runtime: network key: %w", err)
+	if len(net.NetworkKey) > 0 {
+		if err := os.WriteFile(b.keyFile(), net.NetworkKey, 0o600); err != nil {
+			return fmt.Errorf("process runtime: network key: %w", err)
+		}
 	}
 	st, err := loadState(b.opts.StateDir)
 	if isNotExist(err) {
@@ -167,7 +167,9 @@ func (b *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
 		ListenHost: "127.0.0.1",
 		P2PPort:    ns.P2PPort,
 		RPCAddr:    "127.0.0.1:" + strconv.Itoa(ns.RPCPort),
-		NetworkKey: b.keyFile(),
+	}
+	if _, err := os.Stat(b.keyFile()); err == nil {
+		p.NetworkKey = b.keyFile()
 	}
 	for _, boot := range n.Bootstrap {
 		addr, err := b.Multiaddr(boot)

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/devchain/devchain/devnet/backends"
+)
+
+// restartScenario restarts one node times in a row, then pays a wallet on
+// it: each restart must return only once the node answers, or the payment
+// (or the restart after it) meets a node that is not listening yet.
+func restartScenario(name string, times int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: %s\nnodes:\n  - name: miner\n    minter: w1\n  - name: peer\n    wallets: [w9]\nsteps:\n", name)
+	b.WriteString("  - mint: {node: miner, minter: w1, blocks: 2}\n")
+	for range times {
+		b.WriteString("  - restart: peer\n")
+	}
+	b.WriteString("  - send: {node: miner, from: w1, to: peer/w9, amount: 7}\n")
+	b.WriteString("  - mint: {node: miner, minter: w1, blocks: 1}\n")
+	b.WriteString("  - balance: {node: peer, wallet: w9, min: 7, within: 60s}\n")
+	return b.String()
+}
+
+// Every runtime available here, on real chaind.
+func TestRestartTwentyTimesThenSend(t *testing.T) {
+	for _, p := range backends.All() {
+		t.Run(p.Name, func(t *testing.T) {
+			if err := p.Available(t.Context()); err != nil {
+				t.Skipf("%s runtime not available here: %v", p.Name, err)
+			}
+			name := "restart-" + p.Name
+			state := t.TempDir()
+			art := filepath.Join(t.TempDir(), "artefacts")
+			t.Cleanup(func() { _, _ = runDevnet(t, state, "down", name) })
+			f := writeScenario(t, restartScenario(name, 20))
+			out, err := runDevnet(t, state, "run", "-f", f, "--runtime", p.Name, "--chaind", realChaind, "--artifacts", art)
+			if err != nil {
+				steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
+				t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
+			}
+			if n := strings.Count(out, "ok   restart peer"); n != 20 {
+				t.Errorf("%d restarts passed, want 20:\n%s", n, out)
+			}
+		})
+	}
+}

@@ -18,17 +18,21 @@ import (
 
 // NodeInfo is one row of `devnet status` (and of the table `up` prints).
 type NodeInfo struct {
-	Name         string `json:"name"`
-	Role         string `json:"role"`
-	PeerID       string `json:"peer_id"`
-	Address      string `json:"address"`
-	Endpoint     string `json:"endpoint"`
-	Height       uint64 `json:"height"`
-	Tip          string `json:"tip"`
-	Peers        int    `json:"peers"`
-	ConnectedVia string `json:"connected_via"`
-	RSSBytes     uint64 `json:"rss_bytes"`
-	Error        string `json:"error,omitempty"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	PeerID   string `json:"peer_id"`
+	Address  string `json:"address"`
+	Endpoint string `json:"endpoint"`
+	Height   uint64 `json:"height"`
+	Tip      string `json:"tip"`
+	Peers    int    `json:"peers"`
+	// Connections are the node's open libp2p connections; MaxConnections
+	// the most it held at once since it started.
+	Connections    int    `json:"connections"`
+	MaxConnections int    `json:"max_connections"`
+	ConnectedVia   string `json:"connected_via"`
+	RSSBytes       uint64 `json:"rss_bytes"`
+	Error          string `json:"error,omitempty"`
 }
 
 func newStatusCommand(g *globals) *cobra.Command {
@@ -76,6 +80,7 @@ func collect(ctx context.Context, net *spec.Network, rt backend.Backend) []NodeI
 				cancel()
 				if err == nil {
 					info.Height, info.Tip, info.Peers = st.Height, st.Tip, st.Peers
+					info.Connections, info.MaxConnections = st.Connections, st.MaxConnections
 					info.ConnectedVia, info.RSSBytes = st.ConnectedVia, st.RSSBytes
 				}
 			}
@@ -91,13 +96,14 @@ func collect(ctx context.Context, net *spec.Network, rt backend.Backend) []NodeI
 
 func printTable(w io.Writer, infos []NodeInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPEER ID\tADDRESS\tHEIGHT\tTIP\tPEERS\tVIA\tRSS")
+	fmt.Fprintln(tw, "NAME\tPEER ID\tADDRESS\tHEIGHT\tTIP\tPEERS\tCONNS (MAX)\tVIA\tRSS")
 	for _, n := range infos {
 		if n.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t%s\n", n.Name, n.PeerID, n.Address, "down: "+n.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t-\t%s\n", n.Name, n.PeerID, n.Address, "down: "+n.Error)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.12s\t%d\t%s\t%.1f MB\n", n.Name, n.PeerID, n.Address, n.Height, n.Tip, n.Peers, n.ConnectedVia, float64(n.RSSBytes)/(1<<20))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.12s\t%d\t%d (%d)\t%s\t%.1f MB\n", n.Name, n.PeerID, n.Address, n.Height, n.Tip, n.Peers,
+			n.Connections, n.MaxConnections, n.ConnectedVia, float64(n.RSSBytes)/(1<<20))
 	}
 	return tw.Flush()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/devnet/state"
 	"github.com/devchain/devchain/internal/fanout"
 )
@@ -17,13 +18,32 @@ func (r *Runner) Setup(ctx context.Context) error {
 		where = ", state in " + r.Store.Dir(r.Net.Name)
 	}
 	r.steps.printf("devnet %s: %d nodes, %s runtime%s", r.Net.Name, len(r.Net.Nodes), r.Backend.Name(), where)
+	// Recorded before the backend acts, so `devnet down` finds a devnet
+	// whose setup failed half way; and again after, with what the backend
+	// filled in (peer limits), so later invocations launch nodes the same.
 	if err := r.writeRecord(); err != nil {
 		return err
 	}
 	if err := r.Backend.Setup(ctx, r.Net); err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
+	if err := r.writeRecord(); err != nil {
+		return err
+	}
+	if n := r.chainNode(); n != nil && n.MaxPeers > 0 {
+		r.steps.printf("chain nodes dial %d peers and hold at most %d connections", n.TargetPeers, n.MaxPeers)
+	}
 	return r.createWallets(ctx)
+}
+
+// chainNode is the first chain node, or nil.
+func (r *Runner) chainNode() *spec.Node {
+	for i := range r.Net.Nodes {
+		if r.Net.Nodes[i].Role == spec.RoleNode {
+			return &r.Net.Nodes[i]
+		}
+	}
+	return nil
 }
 
 func (r *Runner) writeRecord() error {

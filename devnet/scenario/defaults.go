@@ -12,6 +12,9 @@ const (
 	DefaultBootstrap  = "bootstrap"
 	DefaultRuntime    = "auto"
 	DefaultWithin     = 60 * time.Second
+	// MaxPeersLimit bounds network.target_peers and max_peers: more is
+	// never useful in a devnet and only costs memory and neighbour entries.
+	MaxPeersLimit = 1000
 )
 
 // SetDefaults fills what the file left out. It only fills; Validate judges.

@@ -29,6 +29,7 @@ func (c *Config) Spec() (*spec.Network, error) {
 		}
 		node.Bootstrap = []string{c.Bootstrap.Name}
 		node.Rendezvous = c.Network.Rendezvous
+		node.TargetPeers, node.MaxPeers = c.Network.TargetPeers, c.Network.MaxPeers
 		node.Minter = n.Spec.Minter
 		if n.Spec.Minter != "" {
 			node.MineInterval = n.Spec.MineInterval.D()

@@ -37,6 +37,10 @@ type Network struct {
 	// Seed derives every node's identity ("<seed>/<node>") and the network
 	// key, so peer IDs are known before anything starts.
 	Seed string `yaml:"seed"`
+	// TargetPeers and MaxPeers bound every chain node's connections; 0 lets
+	// the runtime choose (docker sizes them to the host's neighbour table).
+	TargetPeers int `yaml:"target_peers"`
+	MaxPeers    int `yaml:"max_peers"`
 }
 
 // Bootstrap is the DHT bootstrap node every chain node dials first.
@@ -172,13 +176,16 @@ type Peers struct {
 	Min      int `yaml:"min"`
 }
 
-// ConnectedVia holds when each target node reports Via ("peerdb" or
-// "rendezvous") as how it found its peers.
+// ConnectedVia holds when each target node reports Via as where its first
+// current peer came from: one of ConnectedVias.
 type ConnectedVia struct {
 	Target   `yaml:",inline"`
 	Deadline `yaml:",inline"`
 	Via      string `yaml:"via"`
 }
+
+// ConnectedVias are the sources a node can report for its peers.
+var ConnectedVias = []string{"peerdb", "rendezvous", "inbound"}
 
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {

@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"slices"
+
 	"fmt"
 	"regexp"
 	"strings"
@@ -21,6 +23,15 @@ func (c *Config) Validate() error {
 	// the shape of the name.
 	if c.Runtime != DefaultRuntime && !nameRE.MatchString(c.Runtime) {
 		errs.add(c.Pos, "runtime %q: want auto or a runtime's name", c.Runtime)
+	}
+	if c.Network.TargetPeers < 0 || c.Network.TargetPeers > MaxPeersLimit {
+		errs.add(c.Network.Pos, "network.target_peers %d: want 1 to %d, or leave it out for the runtime to choose", c.Network.TargetPeers, MaxPeersLimit)
+	}
+	if c.Network.MaxPeers < 0 || c.Network.MaxPeers > MaxPeersLimit {
+		errs.add(c.Network.Pos, "network.max_peers %d: want 1 to %d, or leave it out for the runtime to choose", c.Network.MaxPeers, MaxPeersLimit)
+	}
+	if t, m := c.Network.TargetPeers, c.Network.MaxPeers; t > 0 && m > 0 && m < t {
+		errs.add(c.Network.Pos, "network.max_peers %d is below network.target_peers %d", m, t)
 	}
 	if c.Network.Difficulty > 32 {
 		errs.add(c.Network.Pos, "network.difficulty %d: at most 32 leading zero bits for a devnet", c.Network.Difficulty)
@@ -133,8 +144,8 @@ func (c *Config) validateStep(errs *errorList, s *Step) {
 			bad("give exactly one of equals and min")
 		}
 	case *ConnectedVia:
-		if a.Via != "peerdb" && a.Via != "rendezvous" {
-			bad("via %q: want peerdb or rendezvous", a.Via)
+		if !slices.Contains(ConnectedVias, a.Via) {
+			bad("via %q: want %s", a.Via, strings.Join(ConnectedVias, ", "))
 		}
 	case *Log:
 		if a.Match == "" {

@@ -22,7 +22,9 @@ const (
 // Network describes one devnet before any node starts.
 type Network struct {
 	Name string // devnet name: labels, network and state-dir names
-	// NetworkKey is the libp2p pnet PSK file content (/key/swarm/psk/1.0.0/ format).
+	// NetworkKey is the libp2p pnet PSK file content (/key/swarm/psk/1.0.0/
+	// format) for nodes whose key comes from a file; nil when every node
+	// derives it from its NetworkSeed, which needs no file at all.
 	NetworkKey []byte
 	Nodes      []Node // the bootstrap nodes first, then chain nodes in file order
 }
@@ -48,6 +50,13 @@ type Node struct {
 	// MineInterval makes a minter mine a block every interval even with an
 	// empty mempool; 0 mines only when transactions wait.
 	MineInterval time.Duration
+	// NetworkSeed derives the node's private-network key (chaind
+	// --network-seed); "" takes the key from the Placement's file.
+	NetworkSeed string
+	// TargetPeers and MaxPeers bound a chain node's connections (chaind
+	// --target-peers, --max-peers); 0 leaves chaind's defaults. A bootstrap
+	// node takes every chain node and has neither.
+	TargetPeers, MaxPeers int
 }
 
 // Node returns the named node.
@@ -67,7 +76,8 @@ type Placement struct {
 	ListenHost string // p2p listen address (chaind --listen-host)
 	P2PPort    int
 	RPCAddr    string // host:port of the control API
-	// NetworkKey is the path of the network key file; "" runs without one.
+	// NetworkKey is the path of the network key file, for a node without a
+	// NetworkSeed; "" runs without one.
 	NetworkKey string
 	// Bootstrap are the multiaddrs of the node's Bootstrap nodes, in order.
 	Bootstrap []string
@@ -87,6 +97,12 @@ func (n *Node) Argv(p Placement) []string {
 				argv = append(argv, "--mine-interval", n.MineInterval.String())
 			}
 		}
+		if n.TargetPeers > 0 {
+			argv = append(argv, "--target-peers", strconv.Itoa(n.TargetPeers))
+		}
+		if n.MaxPeers > 0 {
+			argv = append(argv, "--max-peers", strconv.Itoa(n.MaxPeers))
+		}
 	}
 	argv = append(argv, n.dataFlags(p.DataDir)...)
 	argv = append(argv,
@@ -97,9 +113,13 @@ func (n *Node) Argv(p Placement) []string {
 	if n.IdentitySeed != "" {
 		argv = append(argv, "--identity-seed", n.IdentitySeed)
 	}
-	if p.NetworkKey != "" {
+	switch {
+	case n.NetworkSeed != "":
+		argv = append(argv, "--network-seed", n.NetworkSeed)
+	case p.NetworkKey != "":
 		argv = append(argv, "--network-key", p.NetworkKey)
 	}
+
 	for _, addr := range p.Bootstrap {
 		argv = append(argv, "-bootstrap", addr)
 	}

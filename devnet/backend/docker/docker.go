@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +42,8 @@ type Options struct {
 	Repo string
 	// StopGrace is the time between SIGTERM and SIGKILL on Stop; compose.StopGrace if zero.
 	StopGrace time.Duration
+	// NeighbourLimitFile is read instead of the kernel's gc_thresh3 (tests).
+	NeighbourLimitFile string
 	// Netcut is the static partition helper binary (cmd/netcut); if empty,
 	// devnet-netcut next to the running executable (`make image` puts it
 	// in bin/). Only Partition and Heal need it.
@@ -147,10 +147,15 @@ func (b *Backend) Image() string {
 	return b.image
 }
 
-// Setup builds or finds the image, and creates the devnet network or reuses
-// the one a previous `devnet up` left (keeping its subnet, so addresses and
-// multiaddrs stay the same). Containers and volumes are created by Start.
+// Setup sizes the chain nodes' peer limits to the host's neighbour table
+// (refusing a devnet that cannot fit, before anything is created), builds or
+// finds the image, and creates the devnet network or reuses the one a
+// previous `devnet up` left (keeping its subnet, so addresses and multiaddrs
+// stay the same). Containers and volumes are created by Start.
 func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
+	if err := sizePeers(net, b.neighbourLimit()); err != nil {
+		return err
+	}
 	image := b.opts.Image
 	if b.opts.Chaind != "" {
 		ref, err := EnsureImage(ctx, b.cli, b.opts.Chaind, b.opts.Repo, b.log)
@@ -170,51 +175,21 @@ func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 		return err
 	}
 	b.use(net, layout, image)
-	b.checkNeighbourTable(len(layout.Services))
 	return nil
 }
 
-// neighbourLimit is where the kernel keeps the size limit of its ARP table.
-const neighbourLimit = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
-
-// checkNeighbourTable warns when a devnet is big enough to overflow the
-// kernel's ARP table: on one bridge every node may hold an entry for every
-// other, and the table (gc_thresh3, 1024 by default) is shared by all
-// network namespaces. Past it, new neighbours do not resolve and nodes stop
-// answering ("neighbor table overflow" in dmesg). Only a local engine's
+// neighbourLimit is the size of the kernel neighbour table the devnet's
+// containers share, or 0 when it cannot be known: only a local engine's
 // kernel is the one this process can read.
-func (b *Backend) checkNeighbourTable(nodes int) {
+func (b *Backend) neighbourLimit() int {
 	if !strings.HasPrefix(b.cli.DaemonHost(), "unix://") {
-		return
+		return 0
 	}
-	raw, err := os.ReadFile(neighbourLimit)
-	if err != nil {
-		return
+	path := b.opts.NeighbourLimitFile
+	if path == "" {
+		path = neighbourLimitFile
 	}
-	limit, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil {
-		return
-	}
-	if want := neighbourLimitFor(nodes, limit); want > limit {
-		b.log.Warn("the kernel's ARP table may overflow with this many nodes; raise its limit (as root)",
-			"nodes", nodes, "gc_thresh3", limit,
-			"fix", fmt.Sprintf("sysctl -w net.ipv4.neigh.default.gc_thresh2=%d net.ipv4.neigh.default.gc_thresh3=%d", want/2, want))
-	}
-}
-
-// neighbourLimitFor is the ARP table limit a devnet of nodes wants: limit
-// when every node can hold an entry for every other (and the host), else
-// the power-of-two multiple of limit with room for twice that.
-func neighbourLimitFor(nodes, limit int) int {
-	need := nodes * (nodes + 1)
-	if limit <= 0 || need <= limit {
-		return limit
-	}
-	want := limit
-	for want < 2*need {
-		want *= 2
-	}
-	return want
+	return readNeighbourLimit(path)
 }
 
 // Attach picks up a devnet that an earlier `devnet up` set up, creating

@@ -212,20 +212,6 @@ func TestAttachNeedsAnExistingDevnet(t *testing.T) {
 	assertGone(t, r.cli, net.Name)
 }
 
-func TestNeighbourLimitFor(t *testing.T) {
-	for _, tc := range []struct{ nodes, limit, want int }{
-		{4, 1024, 1024},  // 20 entries
-		{31, 1024, 1024}, // 992 entries: fits
-		{51, 1024, 8192}, // 2652 entries: room for twice that
-		{51, 16384, 16384},
-		{10, 0, 0}, // unreadable or odd: no advice
-	} {
-		if got := neighbourLimitFor(tc.nodes, tc.limit); got != tc.want {
-			t.Errorf("neighbourLimitFor(%d, %d) = %d, want %d", tc.nodes, tc.limit, got, tc.want)
-		}
-	}
-}
-
 func TestCheckStatic(t *testing.T) {
 	if err := checkStatic([]byte("#!/bin/sh\necho hi\n")); err == nil || !strings.Contains(err.Error(), "not an ELF") {
 		t.Errorf("script: err = %v", err)

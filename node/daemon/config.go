@@ -31,8 +31,9 @@ type Config struct {
 	Log          *slog.Logger
 	UserAgent    string
 	// TargetPeers: discovery and redial dial until the node has this many
-	// peers (8 if zero). MaxPeers: above it the connection manager closes
-	// connections, inbound ones too (4×TargetPeers if zero; <0: no limit).
+	// peers (8 if zero). MaxPeers: the node never holds more connections
+	// than this, inbound ones and the bootstrap's included; beyond it new
+	// ones are refused as they open (4×TargetPeers if zero; <0: no limit).
 	TargetPeers int
 	MaxPeers    int
 
@@ -41,7 +42,7 @@ type Config struct {
 	RedialInterval    time.Duration // between redials of saved peers (5 s)
 	DialTimeout       time.Duration // per saved-peer dial at start (1 s)
 	BanFor            time.Duration // misbehaving peers refused (10 min)
-	ConnGrace         time.Duration // new connections the connection manager spares (20 s)
+	ConnGrace         time.Duration // new connections the connection manager spares (20 s); under the cap it never trims
 }
 
 // DefaultNetworkKey is the pnet key a node uses without --network-key: it

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Nodes with a small peer cap stop dialing at their target, the
-// connection manager trims what others and DHT lookups opened beyond the
-// cap, and the sparse network still converges on a tip mined on one node.
+// Nodes with a small peer cap stop dialing at their target, refuse
+// connections beyond the cap, and the sparse network still converges on a
+// tip mined on one node.
 func TestPeerCapSparseNetworkConverges(t *testing.T) {
 	const target, maxPeers, count = 2, 3, 6
 	b := startBootstrap(t)

@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
+	coreconnmgr "github.com/libp2p/go-libp2p/core/connmgr"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/pnet"
+	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
@@ -28,12 +31,17 @@ type HostConfig struct {
 	ListenHost string         // "0.0.0.0" when empty
 	Port       int            // 0 picks a free port
 	UserAgent  string
-	// MaxPeers is the connection manager's high watermark: above it the
-	// least useful connections older than ConnGrace are closed down to
-	// LowPeers (MaxPeers/2 if zero). Zero: no connection manager.
-	MaxPeers  int
-	LowPeers  int
-	ConnGrace time.Duration // 20 s if zero
+	// MaxConns caps the connections (zero or less: no cap, as on a
+	// bootstrap). The resource manager refuses every connection beyond it
+	// when the transport opens it, dialled or accepted, so a handshake in
+	// progress holds its place too and the count never goes above the cap.
+	MaxConns int
+	// LowConns and ConnGrace tune the connection manager that comes with a
+	// cap: its high watermark is MaxConns, so with the cap in force it
+	// never has to trim; it keeps the protection of the sync peer. LowConns
+	// is MaxConns/2 if zero, ConnGrace 20 s.
+	LowConns  int
+	ConnGrace time.Duration
 }
 
 // NewHost starts a libp2p host on TCP with Noise and the pnet key, and
@@ -73,12 +81,21 @@ func NewHost(cfg HostConfig) (host.Host, *Gater, error) {
 	if cfg.UserAgent != "" {
 		opts = append(opts, libp2p.UserAgent(cfg.UserAgent))
 	}
-	if cfg.MaxPeers > 0 {
-		cm, err := newConnManager(cfg.LowPeers, cfg.MaxPeers, cfg.ConnGrace)
+	rm, err := newResourceManager(cfg.MaxConns)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(opts, libp2p.ResourceManager(rm))
+	if cfg.MaxConns > 0 {
+		cm, err := newConnManager(cfg.LowConns, cfg.MaxConns, cfg.ConnGrace)
 		if err != nil {
 			return nil, nil, err
 		}
 		opts = append(opts, libp2p.ConnectionManager(cm))
+	} else {
+		// libp2p's default manager would trim above 192 connections: a
+		// bootstrap must keep every node of a big devnet.
+		opts = append(opts, libp2p.ConnectionManager(coreconnmgr.NullConnMgr{}))
 	}
 	h, err := libp2p.New(opts...)
 	if err != nil {
@@ -87,9 +104,29 @@ func NewHost(cfg HostConfig) (host.Host, *Gater, error) {
 	return h, gater, nil
 }
 
-// newConnManager bounds the connections, inbound ones too: DHT lookups
-// and other nodes' dials would otherwise connect every node of a network
-// to every other.
+// newResourceManager is libp2p's default resource manager (memory, streams
+// and file descriptors scaled to the machine, per-peer and per-IP limits)
+// with the connection limits of the whole host, and of the connections
+// still in their handshake, set to maxConns (<= 0: unlimited). A limit
+// there refuses the connection when it is opened; the connection manager
+// would only trim it later, and until then it costs a socket and, in
+// containers on one bridge, an entry of the host's neighbour table.
+func newResourceManager(maxConns int) (network.ResourceManager, error) {
+	conns := rcmgr.Unlimited
+	if maxConns > 0 {
+		conns = rcmgr.LimitVal(maxConns)
+	}
+	capped := rcmgr.ResourceLimits{Conns: conns, ConnsInbound: conns, ConnsOutbound: conns}
+	defaults := rcmgr.DefaultLimits
+	libp2p.SetDefaultServiceLimits(&defaults)
+	limits := rcmgr.PartialLimitConfig{System: capped, Transient: capped}.Build(defaults.AutoScale())
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits))
+	if err != nil {
+		return nil, fmt.Errorf("p2p resource manager (%d connections): %w", maxConns, err)
+	}
+	return rm, nil
+}
+
 func newConnManager(low, high int, grace time.Duration) (*connManager, error) {
 	if low <= 0 || low >= high {
 		low = max(1, high/2)

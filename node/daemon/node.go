@@ -103,7 +103,7 @@ func Start(cfg Config) (n *Node, err error) {
 	}
 	closers = append(closers, n.Host.Close)
 	n.Conns = p2p.WatchConns(n.Host)
-	if n.dht, err = p2p.NewDHT(n.Host, bootstrap); err != nil {
+	if n.dht, err = p2p.NewDHT(n.Host, bootstrap, dht.ModeClient); err != nil {
 		return nil, err
 	}
 	closers = append(closers, n.dht.Close)

@@ -25,7 +25,7 @@ func StartBootstrap(cfg HostConfig, others []peer.AddrInfo) (*BootstrapNode, err
 		return nil, err
 	}
 	w := WatchConns(h)
-	d, err := NewDHT(h, others)
+	d, err := NewDHT(h, others, dht.ModeServer)
 	if err != nil {
 		w.Close()
 		h.Close()

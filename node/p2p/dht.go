@@ -17,17 +17,18 @@ import (
 // never dials a public peer.
 const DHTProtocolPrefix = "/devchain"
 
-// NewDHT starts a Kademlia DHT server on h that knows only the given
-// bootstrap peers.
-func NewDHT(h host.Host, bootstrap []peer.AddrInfo) (*dht.IpfsDHT, error) {
+// NewDHT starts a Kademlia DHT on h that knows only the given bootstrap
+// peers. A bootstrap runs it as a server; a chain node as a client, which
+// queries the servers but answers no queries and stays out of every routing
+// table: a lookup then walks the bootstrap servers only and never connects
+// one chain node to another.
+func NewDHT(h host.Host, bootstrap []peer.AddrInfo, mode dht.ModeOpt) (*dht.IpfsDHT, error) {
 	d, err := dht.New(h,
 		dht.ProtocolPrefix(DHTProtocolPrefix),
-		dht.Mode(dht.ModeServer),
+		dht.Mode(mode),
 		dht.BootstrapPeers(bootstrap...),
 		// No routing-table refresh: at start it walks the DHT once per
-		// bucket, connecting a node to most of the network while a devnet
-		// starts. Rendezvous only needs the bootstrap peers and the peers
-		// its own lookups meet.
+		// bucket. Rendezvous only needs the bootstrap servers.
 		dht.DisableAutoRefresh(),
 	)
 	if err != nil {

@@ -8,21 +8,27 @@ import (
 
 // Nodes with a small peer cap stop dialing at their target, refuse
 // connections beyond the cap, and the sparse network still converges on a
-// tip mined on one node.
+// tip mined on one node. The cap leaves room for about as many inbound
+// peers as outbound ones, plus the bootstrap: a cap at the target would
+// let the first nodes fill up among themselves and leave the later ones
+// out.
 func TestPeerCapSparseNetworkConverges(t *testing.T) {
-	const target, maxPeers, count = 2, 3, 6
+	const target, maxPeers, count = 2, 2*2 + 1, 6
 	b := startBootstrap(t)
 	var nodes []*Node
 	for i := 1; i <= count; i++ {
 		cfg := testConfig(t, fmt.Sprintf("c%d", i), b.Addrs()...)
-		cfg.TargetPeers, cfg.MaxPeers, cfg.ConnGrace = target, maxPeers, 300*time.Millisecond
+		cfg.TargetPeers, cfg.MaxPeers = target, maxPeers
 		nodes = append(nodes, startNode(t, cfg))
 	}
 	within := func(n *Node) bool {
-		c := n.Sync.PeerCount()
-		return c >= 1 && c <= maxPeers
+		s := n.status(t)
+		if s.MaxConnections > maxPeers {
+			t.Fatalf("node %s held %d connections at once, cap %d", s.PeerID, s.MaxConnections, maxPeers)
+		}
+		return s.Peers >= 1
 	}
-	waitFor(t, 30*time.Second, fmt.Sprintf("every node to have 1..%d peers", maxPeers), func() bool {
+	waitFor(t, 30*time.Second, "every node to have a peer", func() bool {
 		for _, n := range nodes {
 			if !within(n) {
 				return false
@@ -40,9 +46,8 @@ func TestPeerCapSparseNetworkConverges(t *testing.T) {
 			t.Fatalf("node %s at height %d, want 3", n.Host.ID(), h)
 		}
 	}
-	// The cap holds after the network settled: a node with TargetPeers
-	// does not go back to dialing everyone it discovers.
-	waitFor(t, 30*time.Second, fmt.Sprintf("every node still within 1..%d peers", maxPeers), func() bool {
+	// The cap held all along, and every node kept a peer.
+	waitFor(t, 30*time.Second, "every node still with a peer", func() bool {
 		for _, n := range nodes {
 			if !within(n) {
 				return false
@@ -50,4 +55,68 @@ func TestPeerCapSparseNetworkConverges(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// One node capped at 4 connections among 12 that dial every node they find
+// (target 12): they all find it through the bootstrap and try it, yet it
+// never holds more than 4 connections, the bootstrap's included, not even
+// while they start; the network still converges on a block mined elsewhere,
+// and the bootstrap keeps a connection from every node.
+func TestCappedNodeAmongEagerDialers(t *testing.T) {
+	const maxPeers, eager = 4, 12
+	b := startBootstrap(t)
+	cfg := testConfig(t, "capped", b.Addrs()...)
+	cfg.MaxPeers = maxPeers // target stays 8: it keeps looking too
+	capped := startNode(t, cfg)
+	nodes := []*Node{capped}
+	for i := range eager {
+		cfg := testConfig(t, fmt.Sprintf("e%d", i), b.Addrs()...)
+		cfg.TargetPeers = eager
+		nodes = append(nodes, startNode(t, cfg))
+	}
+	full := func() bool {
+		s := capped.status(t)
+		if s.MaxConnections > maxPeers {
+			t.Fatalf("capped node held %d connections at once, cap %d", s.MaxConnections, maxPeers)
+		}
+		return s.Connections == maxPeers
+	}
+	waitFor(t, 20*time.Second, "the capped node to fill up and every node to have a peer", func() bool {
+		return full() && allPeers(1, nodes...)
+	})
+	r := nodes[eager].mint(t, "m", 2)
+	waitFor(t, 20*time.Second, "every node on the block mined by an eager one", func() bool {
+		return sameTip(nodes...) && capped.height() == r.Height
+	})
+	full()
+	if s := (bootstrapBackend{b}).Status(); s.Connections != eager+1 || s.MaxConnections < eager+1 {
+		t.Fatalf("bootstrap holds %d connections (most %d), want one from each of the %d nodes", s.Connections, s.MaxConnections, eager+1)
+	}
+}
+
+// Chain nodes run the DHT as clients of the bootstrap: their routing
+// tables hold the bootstrap alone, the bootstrap's holds no chain node, so
+// a lookup never connects two chain nodes, and with target 3 none of them
+// ever holds more than its cap of 6 connections.
+func TestChainNodesAreDHTClients(t *testing.T) {
+	const target, maxPeers, count = 3, 6, 10
+	b := startBootstrap(t)
+	var nodes []*Node
+	for i := range count {
+		cfg := testConfig(t, fmt.Sprintf("d%d", i), b.Addrs()...)
+		cfg.TargetPeers, cfg.MaxPeers = target, maxPeers
+		nodes = append(nodes, startNode(t, cfg))
+	}
+	waitFor(t, 20*time.Second, "every node to reach its target", func() bool { return allPeers(target, nodes...) })
+	for _, n := range nodes {
+		if s := n.status(t); s.MaxConnections > maxPeers {
+			t.Fatalf("node %s held %d connections at once, cap %d", s.PeerID, s.MaxConnections, maxPeers)
+		}
+		if rt := n.dht.RoutingTable().ListPeers(); len(rt) != 1 || rt[0] != b.Node.Host.ID() {
+			t.Fatalf("node %s routing table %v, want the bootstrap %s alone", n.Host.ID(), rt, b.Node.Host.ID())
+		}
+	}
+	if rt := b.Node.DHT.RoutingTable().ListPeers(); len(rt) != 0 {
+		t.Fatalf("bootstrap routing table holds %v, want no chain node", rt)
+	}
 }

@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -101,10 +102,18 @@ func (r *Rendezvous) find(ctx context.Context, rd *drouting.RoutingDiscovery) {
 		r.Log.Debug("find peers failed", "rendezvous", r.Namespace, "err", err)
 		return
 	}
+	var found []peer.AddrInfo
 	for p := range ch {
-		if p.ID == r.Host.ID() || len(p.Addrs) == 0 {
-			continue
+		if p.ID != r.Host.ID() && len(p.Addrs) > 0 {
+			found = append(found, p)
 		}
+	}
+	// The bootstrap lists the providers in the order they advertised, the
+	// same for every node: taken in that order, every node would dial the
+	// first few, which refuse all but their cap, and the nodes left out
+	// would try the same full ones at every lookup.
+	rand.Shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+	for _, p := range found {
 		r.Found(ctx, p)
 	}
 }

@@ -18,7 +18,7 @@ type Status struct {
 	Peers          int      `json:"peers"`
 	Connections    int      `json:"connections"`     // libp2p connections open now: peers, bootstrap, not yet handshaken
 	MaxConnections int      `json:"max_connections"` // the most open at once since the node started
-	ConnectedVia   string   `json:"connected_via"`   // "peerdb" | "rendezvous" | "none"
+	ConnectedVia   string   `json:"connected_via"`   // the longest-connected peer's source, "none" without peers
 	Mempool        int      `json:"mempool"`
 	RSSBytes       uint64   `json:"rss_bytes"`
 }
@@ -28,6 +28,7 @@ type Peer struct {
 	PeerID    string   `json:"peer_id"`
 	Addrs     []string `json:"addrs"`
 	Direction string   `json:"direction"` // "inbound" | "outbound"
+	Source    string   `json:"source"`    // "peerdb" | "rendezvous" | "inbound": how the connection came about
 }
 
 // PeersReply is GET /peers.

@@ -19,11 +19,12 @@ var _ controlapi.Backend = (*Node)(nil)
 // Status is GET /status.
 func (n *Node) Status() controlapi.Status {
 	tip, height, _ := n.Chain.Tip()
+	ps := n.Sync.Peers()
 	return controlapi.Status{
 		Role: "node", Height: height, Tip: tip.String(), Genesis: n.Chain.Genesis().String(),
-		PeerID: n.Host.ID().String(), Addrs: p2p.FullAddrs(n.Host), Peers: n.Sync.PeerCount(),
+		PeerID: n.Host.ID().String(), Addrs: p2p.FullAddrs(n.Host), Peers: len(ps),
 		Connections: n.Conns.Open(), MaxConnections: n.Conns.Max(),
-		ConnectedVia: n.Connector.Via(), Mempool: n.Pool.Len(), RSSBytes: controlapi.RSSBytes(),
+		ConnectedVia: p2p.ConnectedVia(ps), Mempool: n.Pool.Len(), RSSBytes: controlapi.RSSBytes(),
 	}
 }
 
@@ -32,7 +33,7 @@ func (n *Node) Peers() []controlapi.Peer {
 	ps := n.Sync.Peers()
 	out := make([]controlapi.Peer, len(ps))
 	for i, p := range ps {
-		out[i] = controlapi.Peer{PeerID: p.ID.String(), Addrs: []string{p.Addr}, Direction: p.Direction}
+		out[i] = controlapi.Peer{PeerID: p.ID.String(), Addrs: []string{p.Addr}, Direction: p.Direction, Source: p.Source}
 	}
 	return out
 }

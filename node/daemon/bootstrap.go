@@ -155,7 +155,10 @@ func (bb bootstrapBackend) Peers() []controlapi.Peer {
 		if c.Stat().Direction == network.DirOutbound {
 			dir = "outbound"
 		}
-		out = append(out, controlapi.Peer{PeerID: c.RemotePeer().String(), Addrs: []string{c.RemoteMultiaddr().String()}, Direction: dir})
+		out = append(out, controlapi.Peer{
+			PeerID: c.RemotePeer().String(), Addrs: []string{c.RemoteMultiaddr().String()},
+			Direction: dir, Source: bb.b.Node.Conns.Source(c),
+		})
 	}
 	return out
 }

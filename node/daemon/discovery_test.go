@@ -16,10 +16,23 @@ func TestRendezvousAndConvergence(t *testing.T) {
 		nodes = append(nodes, startNode(t, testConfig(t, name, b.Addrs()...)))
 	}
 	waitFor(t, 30*time.Second, "3 nodes to see each other", func() bool { return allPeers(2, nodes...) })
+	dialled := 0
 	for _, n := range nodes {
-		if s := n.status(t); s.ConnectedVia != p2p.ViaRendezvous || s.Peers != 2 {
-			t.Fatalf("node %s: connected_via %q, peers %d; want rendezvous, 2", s.PeerID, s.ConnectedVia, s.Peers)
+		s := n.status(t)
+		if s.Peers != 2 || (s.ConnectedVia != p2p.ViaRendezvous && s.ConnectedVia != p2p.ViaInbound) {
+			t.Fatalf("node %s: connected_via %q, peers %d; want rendezvous or inbound, 2", s.PeerID, s.ConnectedVia, s.Peers)
 		}
+		for _, p := range n.peerList(t) {
+			if want := map[string]string{"outbound": p2p.ViaRendezvous, "inbound": p2p.ViaInbound}[p.Direction]; p.Source != want {
+				t.Fatalf("node %s: %s peer %s has source %q, want %q", s.PeerID, p.Direction, p.PeerID, p.Source, want)
+			}
+			if p.Source == p2p.ViaRendezvous {
+				dialled++
+			}
+		}
+	}
+	if dialled < 3 { // three pairs, each dialled by one side at least
+		t.Fatalf("%d peers came from rendezvous, want at least 3", dialled)
 	}
 	r := nodes[1].mint(t, "m", 3)
 	if r.Height != 3 || len(r.Blocks) != 3 {

@@ -70,6 +70,15 @@ func (n *Node) status(t testing.TB) controlapi.Status {
 	return s
 }
 
+func (n *Node) peerList(t testing.TB) []controlapi.Peer {
+	t.Helper()
+	ps, err := n.client().Peers(context.Background())
+	if err != nil {
+		t.Fatalf("peers: %v", err)
+	}
+	return ps
+}
+
 func (n *Node) tip() chain.Hash {
 	h, _, _ := n.Chain.Tip()
 	return h

@@ -110,11 +110,11 @@ func Start(cfg Config) (n *Node, err error) {
 
 	n.Pool = mempool.New(n.Chain)
 	n.Sync = p2p.NewSync(p2p.SyncConfig{
-		Host: n.Host, Gater: n.Gater, Chain: n.Chain, Pool: n.Pool, Log: cfg.Log,
+		Host: n.Host, Conns: n.Conns, Gater: n.Gater, Chain: n.Chain, Pool: n.Pool, Log: cfg.Log,
 		UserAgent: cfg.UserAgent, BanFor: cfg.BanFor,
 	})
 	n.Connector = p2p.NewConnector(p2p.ConnectorConfig{
-		Host: n.Host, Gater: n.Gater, DHT: n.dht, PeerDB: n.peers, Bootstrap: bootstrap,
+		Host: n.Host, Conns: n.Conns, Gater: n.Gater, DHT: n.dht, PeerDB: n.peers, Bootstrap: bootstrap,
 		Rendezvous: cfg.Rendezvous, PeerCount: n.Sync.PeerCount, DialTimeout: cfg.DialTimeout,
 		DiscoveryInterval: cfg.DiscoveryInterval, RedialInterval: cfg.RedialInterval,
 		TargetPeers: cfg.TargetPeers, Log: cfg.Log,

@@ -75,6 +75,7 @@ func TestPeerDBStartKeepsRendezvous(t *testing.T) {
 	// b restarts on a new port: the newcomer can only reach it if b, though
 	// connected from its peer DB, takes part in the DHT again.
 	nb = startNode(t, cfgB)
+	waitFor(t, 15*time.Second, "b to reconnect", func() bool { return nb.Sync.PeerCount() == 1 })
 	if via := nb.status(t).ConnectedVia; via != p2p.ViaPeerDB {
 		t.Fatalf("connected_via = %q, want peerdb", via)
 	}

@@ -14,16 +14,10 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 )
 
-// How a node found its peers, as /status reports it.
-const (
-	ViaPeerDB     = "peerdb"
-	ViaRendezvous = "rendezvous"
-	ViaNone       = "none"
-)
-
 // ConnectorConfig configures how a node finds and keeps its peers.
 type ConnectorConfig struct {
 	Host       host.Host
+	Conns      *ConnWatch // every dial goes through it, naming its source
 	Gater      *Gater
 	DHT        *dht.IpfsDHT
 	PeerDB     *PeerDB
@@ -45,12 +39,11 @@ type ConnectorConfig struct {
 // Connector finds peers: saved peers first, then rendezvous through the
 // DHT, and keeps redialing saved peers while the node has few.
 type Connector struct {
-	cfg       ConnectorConfig
-	peerdbHit atomic.Bool
-	dialing   atomic.Int32 // rendezvous dials in flight
-	ctx       context.Context
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	cfg     ConnectorConfig
+	dialing atomic.Int32 // rendezvous dials in flight
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
 // NewConnector fills in defaults.
@@ -86,18 +79,6 @@ func (c *Connector) goDo(fn func()) {
 	}()
 }
 
-// Via says how the node got connected: "peerdb" when a saved peer
-// answered at start, else "rendezvous" once it has peers, else "none".
-func (c *Connector) Via() string {
-	switch {
-	case c.peerdbHit.Load():
-		return ViaPeerDB
-	case c.cfg.PeerCount() > 0:
-		return ViaRendezvous
-	}
-	return ViaNone
-}
-
 // bootstrapTag protects the connections to bootstrap peers from the
 // connection manager: they are the node's way back into the DHT.
 const bootstrapTag = "devchain-bootstrap"
@@ -111,12 +92,11 @@ func (c *Connector) Start() {
 		c.cfg.Host.ConnManager().Protect(b.ID, bootstrapTag)
 	}
 	if n := c.dialSaved(ctx, nil); n > 0 {
-		c.peerdbHit.Store(true)
 		c.cfg.Log.Info("connected via peer DB", "peers", n)
 	}
 	if c.cfg.DHT != nil && c.cfg.Rendezvous != "" {
 		r := &Rendezvous{
-			Host: c.cfg.Host, DHT: c.cfg.DHT, Bootstrap: c.cfg.Bootstrap,
+			Host: c.cfg.Host, Conns: c.cfg.Conns, DHT: c.cfg.DHT, Bootstrap: c.cfg.Bootstrap,
 			Namespace: c.cfg.Rendezvous, Interval: c.cfg.DiscoveryInterval,
 			Found: c.found, Log: c.cfg.Log,
 			Enough: func() bool { return c.cfg.PeerCount() >= c.cfg.TargetPeers },
@@ -149,7 +129,7 @@ func (c *Connector) dialSaved(ctx context.Context, skip map[peer.ID]bool) int {
 	if len(infos) == 0 {
 		return 0
 	}
-	ok := connectAny(ctx, c.cfg.Host, infos, c.cfg.DialTimeout, c.cfg.Log)
+	ok := connectAny(ctx, c.cfg.Conns, ViaPeerDB, infos, c.cfg.DialTimeout, c.cfg.Log)
 	answered := map[peer.ID]bool{}
 	for _, id := range ok {
 		answered[id] = true
@@ -200,7 +180,7 @@ func (c *Connector) found(ctx context.Context, p peer.AddrInfo) {
 		defer c.dialing.Add(-1)
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := c.cfg.Host.Connect(cctx, p); err != nil {
+		if err := c.cfg.Conns.Connect(cctx, ViaRendezvous, p); err != nil {
 			c.cfg.Log.Debug("dial of discovered peer failed", "peer", p.ID, "err", err)
 			return
 		}

@@ -37,31 +37,26 @@ func NewDHT(h host.Host, bootstrap []peer.AddrInfo, mode dht.ModeOpt) (*dht.Ipfs
 	return d, nil
 }
 
-// connectAny dials every peer in parallel, each with its own timeout, and
-// returns the ones that answered.
-func connectAny(ctx context.Context, h host.Host, peers []peer.AddrInfo, timeout time.Duration, log *slog.Logger) []peer.ID {
+// connectAny dials every peer in parallel through w, for source, each with
+// its own timeout, and returns the ones that answered.
+func connectAny(ctx context.Context, w *ConnWatch, source string, peers []peer.AddrInfo, timeout time.Duration, log *slog.Logger) []peer.ID {
 	var (
 		mu sync.Mutex
 		ok []peer.ID
 		wg sync.WaitGroup
 	)
 	for _, p := range peers {
-		if p.ID == h.ID() {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			cctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			if err := h.Connect(cctx, p); err != nil {
+			if err := w.Connect(cctx, source, p); err != nil {
 				log.Debug("dial failed", "peer", p.ID, "err", err)
 				return
 			}
 			mu.Lock()
 			ok = append(ok, p.ID)
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	return ok

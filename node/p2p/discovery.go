@@ -17,6 +17,7 @@ import (
 // for the peers that advertise it, handing each to Found.
 type Rendezvous struct {
 	Host      host.Host
+	Conns     *ConnWatch // dials the bootstrap peers
 	DHT       *dht.IpfsDHT
 	Bootstrap []peer.AddrInfo
 	Namespace string
@@ -78,7 +79,7 @@ func (r *Rendezvous) joined(ctx context.Context) bool {
 	if rt.Size() > 0 {
 		return true
 	}
-	if len(connectAny(ctx, r.Host, r.Bootstrap, 3*time.Second, r.Log)) == 0 {
+	if len(connectAny(ctx, r.Conns, ViaRendezvous, r.Bootstrap, 3*time.Second, r.Log)) == 0 {
 		r.Log.Debug("no bootstrap peer answered", "bootstrap", len(r.Bootstrap))
 		return false
 	}
@@ -113,6 +114,7 @@ func (r *Rendezvous) find(ctx context.Context, rd *drouting.RoutingDiscovery) {
 	// first few, which refuse all but their cap, and the nodes left out
 	// would try the same full ones at every lookup.
 	rand.Shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+	r.Log.Debug("rendezvous lookup", "rendezvous", r.Namespace, "found", len(found))
 	for _, p := range found {
 		r.Found(ctx, p)
 	}

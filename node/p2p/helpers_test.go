@@ -53,7 +53,7 @@ func newTestNode(t testing.TB, params chain.Params) *testNode {
 		t.Fatal(err)
 	}
 	n := &testNode{host: h, gater: g, chain: c, pool: mempool.New(c)}
-	n.sync = NewSync(SyncConfig{Host: h, Gater: g, Chain: c, Pool: n.pool, Log: testLog(), UserAgent: "test"})
+	n.sync = NewSync(SyncConfig{Host: h, Conns: WatchConns(h), Gater: g, Chain: c, Pool: n.pool, Log: testLog(), UserAgent: "test"})
 	c.Subscribe(func(ev blockchain.Event) {
 		n.pool.Update(ev.Connected, ev.Disconnected)
 		hashes := make([]chain.Hash, len(ev.Connected))

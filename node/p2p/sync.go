@@ -2,12 +2,15 @@ package p2p
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +59,7 @@ type TxPool interface {
 // SyncConfig configures the sync protocol.
 type SyncConfig struct {
 	Host      host.Host
+	Conns     *ConnWatch // where each peer's connection came from
 	Gater     *Gater
 	Chain     Chain
 	Pool      TxPool
@@ -175,6 +179,9 @@ func (s *Sync) open(id peer.ID) {
 	s.opening[id] = true
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), s.handshake)
+	// Streams ride on the connections there are: the connector alone
+	// dials, so every peer's connection has a known source.
+	ctx = network.WithNoDial(ctx, "sync stream on an existing connection")
 	st, err := s.cfg.Host.NewStream(ctx, id, ProtocolID)
 	cancel()
 	s.mu.Lock()
@@ -465,7 +472,9 @@ func (s *Sync) release(h chain.Hash) {
 type Peer struct {
 	ID        peer.ID
 	Addr      string
-	Direction string // "inbound" | "outbound"
+	Direction string    // "inbound" | "outbound"
+	Source    string    // ViaPeerDB | ViaRendezvous | ViaInbound: how its connection came about
+	Since     time.Time // when that connection opened
 }
 
 // Peers lists the nodes that completed the handshake.
@@ -481,9 +490,26 @@ func (s *Sync) Peers() []Peer {
 		if p.dir == network.DirOutbound {
 			dir = "outbound"
 		}
-		out = append(out, Peer{ID: p.id, Addr: p.stream.Conn().RemoteMultiaddr().String(), Direction: dir})
+		c := p.stream.Conn()
+		out = append(out, Peer{
+			ID: p.id, Addr: c.RemoteMultiaddr().String(), Direction: dir,
+			Source: s.cfg.Conns.Source(c), Since: c.Stat().Opened,
+		})
 	}
 	return out
+}
+
+// ConnectedVia is the source of the longest-connected peer, ViaNone
+// without peers: a node that reconnected from its peer DB says so while
+// that peer stays, whatever it found later.
+func ConnectedVia(peers []Peer) string {
+	if len(peers) == 0 {
+		return ViaNone
+	}
+	first := slices.MinFunc(peers, func(a, b Peer) int {
+		return cmp.Or(a.Since.Compare(b.Since), strings.Compare(string(a.ID), string(b.ID)))
+	})
+	return first.Source
 }
 
 // PeerCount is len(Peers()) without building the list.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -19,6 +20,7 @@ type p2pFlags struct {
 	port         int
 	listenHost   string
 	networkKey   string
+	networkSeed  string
 	identitySeed string
 	rpc          string
 }
@@ -28,15 +30,22 @@ func (f *p2pFlags) register(cmd *cobra.Command, rpcDefault, rpcHelp string) {
 	fl.IntVar(&f.port, "port", 0, "p2p TCP port (startp2p: default NODE_ID when it is a port number, else any free port)")
 	fl.StringVar(&f.listenHost, "listen-host", "0.0.0.0", "p2p listen address")
 	fl.StringVar(&f.networkKey, "network-key", "", "private network key file (/key/swarm/psk/1.0.0/); default: derived from the genesis hash")
+	fl.StringVar(&f.networkSeed, "network-seed", "", "derive the private network key from this seed, as devnet does from a scenario's network.seed (instead of --network-key)")
 	fl.StringVar(&f.identitySeed, "identity-seed", "", "derive the libp2p identity from this seed (deterministic peer ID)")
 	fl.StringVar(&f.rpc, "rpc", rpcDefault, rpcHelp)
 }
 
+// psk is the private network key the flags give; nil: the default one.
 func (f *p2pFlags) psk() (pnet.PSK, error) {
-	if f.networkKey == "" {
-		return nil, nil
+	switch {
+	case f.networkKey != "" && f.networkSeed != "":
+		return nil, errors.New("--network-key and --network-seed both give the network key: use one")
+	case f.networkSeed != "":
+		return identity.NetworkKeyFromSeed(f.networkSeed), nil
+	case f.networkKey != "":
+		return identity.ReadNetworkKey(f.networkKey)
 	}
-	return identity.ReadNetworkKey(f.networkKey)
+	return nil, nil
 }
 
 func newStartP2PCmd(e *Env) *cobra.Command {

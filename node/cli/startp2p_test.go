@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/devchain/devchain/internal/testutil"
 	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/p2p"
 )
 
 // lockedBuffer is a bytes.Buffer safe to read while a command writes it.
@@ -128,4 +131,81 @@ func TestPortFromNodeID(t *testing.T) {
 	if got := splitList([]string{"a,b", " c "}); strings.Join(got, "|") != "a|b|c" {
 		t.Errorf("splitList = %v", got)
 	}
+}
+
+// --network-seed S gives the key devnet derives from a scenario's
+// network.seed S: a bootstrap and a node started with the seed and a node
+// given devnet's key file for it find each other; a host with another
+// seed's key cannot connect to any of them; and the seed together with a
+// key file is refused, naming both flags.
+func TestNetworkSeed(t *testing.T) {
+	env := map[string]string{"CHAIND_DIFFICULTY": "8"}
+	tmp := t.TempDir()
+	keyFile := filepath.Join(tmp, "network.key")
+	if err := os.WriteFile(keyFile, identity.EncodeNetworkKey(identity.NetworkKeyFromSeed("seed-1")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{
+		{"startp2p", "--datadir", filepath.Join(tmp, "x")},
+		{"bootstrap", "-key", filepath.Join(tmp, "x.key")},
+	} {
+		_, err := run(t, env, append(cmd, "--network-key", keyFile, "--network-seed", "seed-1")...)
+		if err == nil || !strings.Contains(err.Error(), "--network-key") || !strings.Contains(err.Error(), "--network-seed") {
+			t.Fatalf("%s with both --network-key and --network-seed: %v, want an error naming both", cmd[0], err)
+		}
+	}
+
+	out, _ := background(t, env, "bootstrap", "-port", "0", "--listen-host", "127.0.0.1", "-key", filepath.Join(tmp, "boot.key"), "--network-seed", "seed-1")
+	waitUntil(t, "the bootstrap to print its address", func() bool { return strings.Contains(out.String(), "\n") })
+	boot := strings.SplitN(out.String(), "\n", 2)[0]
+	node := func(name string, keyFlags ...string) string {
+		dir := filepath.Join(tmp, name)
+		args := append([]string{"startp2p", "-rendezvous", "seed-test", "--listen-host", "127.0.0.1", "-port", "0", "-bootstrap", boot, "--datadir", dir}, keyFlags...)
+		background(t, env, args...)
+		waitUntil(t, name+"'s rpc.addr to answer", func() bool { return controlapi.RunningNode(dir) != "" })
+		return dir
+	}
+	a := node("a", "--network-seed", "seed-1")
+	node("b", "--network-key", keyFile)
+	status := func() controlapi.Status {
+		s, err := controlapi.NewClient(controlapi.RunningNode(a)).Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	waitUntil(t, "a and b to find each other", func() bool { return status().Peers == 1 })
+
+	for _, target := range []string{boot, status().Addrs[0]} {
+		if err := dialWithSeed(t, "seed-1", target, 10*time.Second); err != nil {
+			t.Fatalf("host with the same seed dialling %s: %v", target, err)
+		}
+		// A handshake with the wrong key may fail at once or stall until
+		// the deadline; either way no connection opens.
+		if err := dialWithSeed(t, "seed-2", target, time.Second); err == nil {
+			t.Fatalf("host with another seed connected to %s", target)
+		}
+	}
+}
+
+// dialWithSeed connects a bare host holding the network key of seed to a
+// full multiaddr.
+func dialWithSeed(t *testing.T, seed, addr string, timeout time.Duration) error {
+	t.Helper()
+	key, err := identity.FromSeed("dialer-" + seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := p2p.NewHost(p2p.HostConfig{Key: key, NetworkKey: identity.NetworkKeyFromSeed(seed), ListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	infos, err := p2p.ParseAddrs([]string{addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return h.Connect(ctx, infos[0])
 }

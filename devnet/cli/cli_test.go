@@ -148,18 +148,23 @@ func TestUpStatusExecLogsDown(t *testing.T) {
 	}
 }
 
-func TestComposeWritesKey(t *testing.T) {
+// A scenario's nodes derive the network key from its seed: the compose file
+// stands alone, with nothing to mount and no key file beside it to lose.
+func TestComposeStandsAlone(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "docker-compose.yml")
 	if _, err := runDevnet(t, t.TempDir(), "compose", "-f", "../../configs/default.yaml", "-o", out); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(out)
-	if err != nil || !strings.Contains(string(raw), "devchain-default-peer-2") {
-		t.Errorf("compose output lacks the nodes: %v\n%s", err, raw)
+	if err != nil || !strings.Contains(string(raw), "devchain-default-peer-2") || !strings.Contains(string(raw), "--network-seed, default") {
+		t.Errorf("compose output lacks the nodes or their seed: %v\n%s", err, raw)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ".devnet", "default", "network.key")); err != nil {
-		t.Errorf("network key not written next to the compose file: %v", err)
+	if strings.Contains(string(raw), "network.key") {
+		t.Errorf("compose output mounts a key file:\n%s", raw)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("compose wrote more than the compose file: %v", entries)
 	}
 }
 

@@ -13,10 +13,7 @@ func (c *Config) IdentitySeed(name string) string { return c.Network.Seed + "/" 
 // Spec describes the scenario's nodes to a backend: the bootstrap first,
 // then the chain nodes in file order.
 func (c *Config) Spec() (*spec.Network, error) {
-	net := &spec.Network{
-		Name:       c.Name,
-		NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(c.Network.Seed)),
-	}
+	net := &spec.Network{Name: c.Name}
 	boot, err := c.node(c.Bootstrap.Name, spec.RoleBootstrap)
 	if err != nil {
 		return nil, err
@@ -51,5 +48,6 @@ func (c *Config) node(name string, role spec.Role) (spec.Node, error) {
 		IdentitySeed: seed,
 		PeerID:       id.String(),
 		Difficulty:   c.Network.Difficulty,
+		NetworkSeed:  c.Network.Seed,
 	}, nil
 }

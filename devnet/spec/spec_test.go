@@ -34,6 +34,21 @@ func TestArgv(t *testing.T) {
 	}
 }
 
+// A node with a seed derives its key from it and ignores a key file; peer
+// limits go to chain nodes only.
+func TestArgvKeySourceAndPeerLimits(t *testing.T) {
+	p := Placement{DataDir: "d", ListenHost: "h", P2PPort: 1, RPCAddr: "h:2", NetworkKey: "/network.key"}
+	n := Node{Role: RoleNode, Rendezvous: "r", NetworkSeed: "demo", TargetPeers: 6, MaxPeers: 13}
+	got := strings.Join(n.Argv(p), " ")
+	if want := "startp2p -rendezvous r --target-peers 6 --max-peers 13 --datadir d --listen-host h -port 1 -rpc h:2 --network-seed demo"; got != want {
+		t.Errorf("chain node:\n got %s\nwant %s", got, want)
+	}
+	boot := Node{Role: RoleBootstrap, NetworkSeed: "demo", TargetPeers: 6, MaxPeers: 13}
+	if got := strings.Join(boot.Argv(p), " "); strings.Contains(got, "peers") || !strings.Contains(got, "--network-seed demo") {
+		t.Errorf("bootstrap: %s", got)
+	}
+}
+
 func TestCommandArgv(t *testing.T) {
 	n := Node{Difficulty: 6}
 	args := []string{"getbalance", "-address", "w1"}

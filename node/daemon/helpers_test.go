@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +45,29 @@ func startNode(t testing.TB, cfg Config) *Node {
 	}
 	t.Cleanup(func() { n.Close() })
 	return n
+}
+
+// startAll starts nodes at once, as a devnet does.
+func startAll(t testing.TB, cfgs ...Config) []*Node {
+	t.Helper()
+	nodes := make([]*Node, len(cfgs))
+	var wg sync.WaitGroup
+	for i, cfg := range cfgs {
+		wg.Go(func() {
+			n, err := Start(cfg)
+			if err != nil {
+				t.Errorf("start node %d: %v", i, err)
+				return
+			}
+			t.Cleanup(func() { n.Close() })
+			nodes[i] = n
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return nodes
 }
 
 func startBootstrap(t testing.TB) *Bootstrap {

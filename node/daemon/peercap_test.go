@@ -57,23 +57,24 @@ func TestPeerCapSparseNetworkConverges(t *testing.T) {
 	})
 }
 
-// One node capped at 4 connections among 12 that dial every node they find
-// (target 12): they all find it through the bootstrap and try it, yet it
-// never holds more than 4 connections, the bootstrap's included, not even
-// while they start; the network still converges on a block mined elsewhere,
-// and the bootstrap keeps a connection from every node.
+// One node capped at 4 connections among 12 that start together and dial
+// every node they find (target 12): they all find it through the bootstrap
+// and try it, yet it never holds more than 4 connections, the bootstrap's
+// included, not even while they start; the network still converges on a
+// block mined elsewhere, and the bootstrap keeps a connection from every
+// node.
 func TestCappedNodeAmongEagerDialers(t *testing.T) {
 	const maxPeers, eager = 4, 12
 	b := startBootstrap(t)
 	cfg := testConfig(t, "capped", b.Addrs()...)
 	cfg.MaxPeers = maxPeers // target stays 8: it keeps looking too
 	capped := startNode(t, cfg)
-	nodes := []*Node{capped}
-	for i := range eager {
-		cfg := testConfig(t, fmt.Sprintf("e%d", i), b.Addrs()...)
-		cfg.TargetPeers = eager
-		nodes = append(nodes, startNode(t, cfg))
+	cfgs := make([]Config, eager)
+	for i := range cfgs {
+		cfgs[i] = testConfig(t, fmt.Sprintf("e%d", i), b.Addrs()...)
+		cfgs[i].TargetPeers = eager
 	}
+	nodes := append([]*Node{capped}, startAll(t, cfgs...)...)
 	full := func() bool {
 		s := capped.status(t)
 		if s.MaxConnections > maxPeers {

@@ -137,22 +137,7 @@ func TestConnectedViaAfterRestartWithoutBootstrap(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var wg sync.WaitGroup
-	for i := range nodes {
-		wg.Go(func() {
-			n, err := Start(cfgs[i])
-			if err != nil {
-				t.Errorf("restart %d: %v", i, err)
-				return
-			}
-			t.Cleanup(func() { n.Close() })
-			nodes[i] = n
-		})
-	}
-	wg.Wait()
-	if t.Failed() {
-		return
-	}
+	nodes = startAll(t, cfgs...)
 	waitFor(t, 15*time.Second, "the mesh again, from the peer DBs", func() bool { return allPeers(count-1, nodes...) })
 	dialled := 0
 	for i, n := range nodes {

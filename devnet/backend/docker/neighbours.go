@@ -13,20 +13,23 @@ import (
 // so all the containers of all devnets share it. Its hard limit, gc_thresh3,
 // is 1024 on a stock kernel; past it new neighbours do not resolve and
 // nodes stop answering ("neighbor table overflow" in dmesg). A chain node
-// costs about its M peers plus the bootstrap and the host's polls, counted
-// on both ends: M + entriesPerNode. Devnet sizes M so that the whole devnet
-// fits with headroom, rather than asking users for a sysctl.
+// costs about one entry per peer, two for its bootstrap connection and two
+// for the host's polls (one in each namespace). Its connection cap C
+// (chaind --max-peers) counts the bootstrap connection too, so a node costs
+// C + entriesPerNode. Devnet sizes C so that the whole devnet fits with
+// headroom, rather than asking users for a sysctl.
 const (
 	// neighbourLimitFile is where the kernel keeps the table's hard limit.
 	neighbourLimitFile = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
-	// entriesPerNode are a chain node's entries besides its peers.
-	entriesPerNode = 4
+	// entriesPerNode are a chain node's entries besides one per connection.
+	entriesPerNode = 3
 	// neighbourHeadroom is the share of the table a devnet may plan for:
 	// the host and other containers use some, and connections churn.
 	neighbourHeadroom = 0.85
 	// minMaxPeers is the fewest connections a chain node may be capped at:
-	// below it, a partition or two stopped peers can cut a node off.
-	minMaxPeers = 4
+	// the bootstrap and 4 peers. Below it, a partition or two stopped peers
+	// can cut a node off.
+	minMaxPeers = 5
 	// defaultMaxPeers and defaultTargetPeers are chaind's own defaults,
 	// kept where the table has room for them.
 	defaultMaxPeers    = 32
@@ -44,7 +47,7 @@ func maxPeersFor(chainNodes, limit int) (int, error) {
 	maxPeers := min(int(neighbourHeadroom*float64(limit))/chainNodes-entriesPerNode, defaultMaxPeers)
 	if maxPeers < minMaxPeers {
 		need := neededEntries(chainNodes, minMaxPeers)
-		return 0, fmt.Errorf("%d chain nodes need about %d kernel neighbour (ARP) entries even at %d peers each, "+
+		return 0, fmt.Errorf("%d chain nodes need about %d kernel neighbour (ARP) entries even at %d connections each, "+
 			"but the table holds %d (net.ipv4.neigh.default.gc_thresh3); raise it, as root: %s",
 			chainNodes, need, minMaxPeers, limit, sysctlFor(need))
 	}
@@ -115,8 +118,11 @@ func sizePeers(net *spec.Network, limit int) error {
 	return nil
 }
 
-// targetFor is the peers a node capped at maxPeers dials for: half of it,
-// within minTargetPeers and chaind's default.
+// targetFor is the peers a node capped at maxPeers connections dials for:
+// half of what the bootstrap leaves, within minTargetPeers and chaind's
+// default. Nodes that dial half their room keep the other half for inbound
+// peers; with more, the first nodes fill up among themselves and a capped
+// network can split into cliques.
 func targetFor(maxPeers int) int {
-	return min(max(maxPeers/2, minTargetPeers), defaultTargetPeers)
+	return min(max((maxPeers-1)/2, minTargetPeers), defaultTargetPeers)
 }

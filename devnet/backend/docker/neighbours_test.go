@@ -12,8 +12,8 @@ import (
 func TestMaxPeersFor(t *testing.T) {
 	for _, tc := range []struct{ nodes, limit, want int }{
 		{4, 1024, defaultMaxPeers}, // room for chaind's default
-		{50, 1024, 13},             // 50 × (13+4) = 850 ≤ 870
-		{100, 1024, 4},             // 100 × (4+4) = 800 ≤ 870
+		{50, 1024, 14},             // 50 × (14+3) = 850 ≤ 870
+		{100, 1024, 5},             // 100 × (5+3) = 800 ≤ 870
 		{50, 65536, defaultMaxPeers},
 	} {
 		got, err := maxPeersFor(tc.nodes, tc.limit)
@@ -29,11 +29,11 @@ func TestMaxPeersFor(t *testing.T) {
 		!strings.Contains(err.Error(), "holds 1024") {
 		t.Errorf("120 nodes on 1024 entries: %v", err)
 	}
-	if got := targetFor(13); got != 6 {
-		t.Errorf("targetFor(13) = %d", got)
+	if got := targetFor(14); got != 6 {
+		t.Errorf("targetFor(14) = %d", got)
 	}
-	if got := targetFor(4); got != minTargetPeers {
-		t.Errorf("targetFor(4) = %d", got)
+	if got := targetFor(5); got != minTargetPeers {
+		t.Errorf("targetFor(5) = %d", got)
 	}
 	if got := targetFor(32); got != defaultTargetPeers {
 		t.Errorf("targetFor(32) = %d", got)
@@ -56,8 +56,8 @@ func TestSizePeers(t *testing.T) {
 	if b := net.Nodes[0]; b.MaxPeers != 0 || b.TargetPeers != 0 {
 		t.Errorf("bootstrap limited: %+v", b)
 	}
-	if n := net.Nodes[1]; n.MaxPeers != 13 || n.TargetPeers != 6 {
-		t.Errorf("chain node: max %d target %d, want 13 and 6", n.MaxPeers, n.TargetPeers)
+	if n := net.Nodes[1]; n.MaxPeers != 14 || n.TargetPeers != 6 {
+		t.Errorf("chain node: max %d target %d, want 14 and 6", n.MaxPeers, n.TargetPeers)
 	}
 
 	// What the scenario set is kept, and checked.
@@ -65,7 +65,7 @@ func TestSizePeers(t *testing.T) {
 	for i := 1; i < len(net.Nodes); i++ {
 		net.Nodes[i].TargetPeers = 3
 	}
-	if err := sizePeers(net, 1024); err != nil || net.Nodes[1].MaxPeers != 13 || net.Nodes[1].TargetPeers != 3 {
+	if err := sizePeers(net, 1024); err != nil || net.Nodes[1].MaxPeers != 14 || net.Nodes[1].TargetPeers != 3 {
 		t.Errorf("target kept: %+v, %v", net.Nodes[1], err)
 	}
 	net = chainNet(50)

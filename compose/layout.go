@@ -59,9 +59,10 @@ type HealthConfig struct {
 	Retries                        int
 }
 
-// Healthcheck is the container healthcheck: chaind checks its own RPC, so the
-// image needs no shell. Readiness is decided by devnet through the RPC, not
-// by this status; Layout.Healthcheck stretches the interval for big devnets.
+// Healthcheck is a compose file's container healthcheck, which depends_on
+// waits for: chaind checks its own RPC, so the image needs no shell. The
+// docker backend sets none (it asks each node's API itself);
+// Layout.Healthcheck stretches the interval for big devnets.
 var Healthcheck = HealthConfig{
 	Test:        []string{"CMD", "/chaind", "healthcheck", "-rpc", "127.0.0.1:" + strconv.Itoa(RPCPort)},
 	Interval:    10 * time.Second,

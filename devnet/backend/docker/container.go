@@ -111,6 +111,7 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 			Cmd:      s.Cmd,
 			Labels:   s.Labels,
 			Hostname: s.Node.Name,
+			Env:      b.nodeEnv(len(layout.Services)),
 			// No engine healthcheck: devnet asks each node's API itself, and
 			// every probe is an exec through the engine, which starts
 			// containers one at a time; at 50 nodes the probes made `up`
@@ -148,6 +149,15 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	}
 	b.log.Debug("container created", "node", s.Node.Name, "container", s.Container, "ip", s.IP)
 	return created.ID, nil
+}
+
+// nodeEnv is the containers' environment: backend.NodeEnv for a local
+// engine, whose CPUs are the ones runtime.NumCPU counts.
+func (b *Backend) nodeEnv(nodes int) []string {
+	if !b.localEngine() {
+		return nil
+	}
+	return backend.NodeEnv(nil, nodes)
 }
 
 // copyFile puts one file into a (created, not necessarily started) container.

@@ -178,11 +178,15 @@ func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	return nil
 }
 
+// localEngine tells an engine on this host (its unix socket) from a remote
+// one, whose kernel and CPUs this process cannot see.
+func (b *Backend) localEngine() bool { return strings.HasPrefix(b.cli.DaemonHost(), "unix://") }
+
 // neighbourLimit is the size of the kernel neighbour table the devnet's
 // containers share, or 0 when it cannot be known: only a local engine's
 // kernel is the one this process can read.
 func (b *Backend) neighbourLimit() int {
-	if !strings.HasPrefix(b.cli.DaemonHost(), "unix://") {
+	if !b.localEngine() {
 		return 0
 	}
 	path := b.opts.NeighbourLimitFile

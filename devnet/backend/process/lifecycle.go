@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -36,7 +35,7 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 	defer logf.Close()
 	cmd := exec.Command(b.opts.Chaind, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = nodeEnv(os.Environ(), len(b.net.Nodes))
+	cmd.Env = backend.NodeEnv(os.Environ(), len(b.net.Nodes))
 	// Own process group: a Ctrl-C on devnet's terminal must not reach the
 	// nodes; devnet decides whether to tear them down.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -59,23 +58,6 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		return b.gate(ctx, sides, name)
 	}
 	return nil
-}
-
-// nodeEnv is a node's environment: with more nodes than CPUs, each Go
-// runtime gets one P (unless GOMAXPROCS is set). Dozens of runtimes each
-// spinning threads over every core to look for work cost more than they
-// gain: 50 nodes started in 5.6 s instead of 9.6 s and idled at 0.6 instead
-// of 0.9 cores on a 2-core machine.
-func nodeEnv(env []string, nodes int) []string {
-	if nodes <= runtime.NumCPU() {
-		return env
-	}
-	for _, kv := range env {
-		if strings.HasPrefix(kv, "GOMAXPROCS=") {
-			return env
-		}
-	}
-	return append(env, "GOMAXPROCS=1")
 }
 
 // waitAnswering waits until the node's control API answers (exited: nil

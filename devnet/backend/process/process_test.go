@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,19 +288,4 @@ func nodeCommandsExist(chaind string) error {
 		}
 	}
 	return nil
-}
-
-func TestNodeEnvOneProcPerNodeWhenCrowded(t *testing.T) {
-	base := []string{"PATH=/bin"}
-	if got := nodeEnv(base, 1); !slices.Equal(got, base) {
-		t.Fatalf("one node: env %v, want %v unchanged", got, base)
-	}
-	crowded := runtime.NumCPU() + 1
-	if got := nodeEnv(base, crowded); !slices.Contains(got, "GOMAXPROCS=1") {
-		t.Fatalf("%d nodes: env %v, want GOMAXPROCS=1", crowded, got)
-	}
-	set := []string{"GOMAXPROCS=4"}
-	if got := nodeEnv(set, crowded); !slices.Equal(got, set) {
-		t.Fatalf("GOMAXPROCS set by the user: env %v, want %v unchanged", got, set)
-	}
 }

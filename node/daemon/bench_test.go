@@ -30,7 +30,7 @@ func timeToFirstPeer(b *testing.B, cfg Config) time.Duration {
 }
 
 // BenchmarkFirstPeer measures start → first peer on loopback through a
-// bootstrap (issue 3: at most 1 s) and from the peer DB (at most 300 ms).
+// bootstrap (target: at most 1 s) and from the peer DB (at most 300 ms).
 func BenchmarkFirstPeer(b *testing.B) {
 	b.Run("bootstrap", func(b *testing.B) {
 		bs := startBootstrap(b)

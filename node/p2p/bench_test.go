@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkInitialSync measures a fresh node syncing 10,000 blocks from a
-// peer over loopback (issue 3: at least 5,000 blocks/s).
+// peer over loopback (target: at least 5,000 blocks/s).
 func BenchmarkInitialSync(b *testing.B) {
 	const blocks = 10000
 	src := newTestNode(b, testParams)
@@ -35,7 +35,7 @@ func BenchmarkInitialSync(b *testing.B) {
 }
 
 // BenchmarkBlockPropagation measures how long a block mined on one end of
-// a line of 10 nodes takes to reach each of the others (issue 3: p99 at
+// a line of 10 nodes takes to reach each of the others (target: p99 at
 // most 500 ms).
 func BenchmarkBlockPropagation(b *testing.B) {
 	const n = 10

@@ -28,9 +28,10 @@ type Options struct {
 	Source string
 }
 
-// DefaultKeyFile is where a rendered compose file expects the network key:
-// the devnet state folder, which is not committed.
-func DefaultKeyFile(devnet string) string { return ".devnet/" + devnet + "/network.key" }
+// DefaultKeyFile is where a rendered compose file of a network with key
+// bytes expects its key: beside the compose file, not in devnet's state
+// folder, which `devnet down` removes with everything in it.
+func DefaultKeyFile(devnet string) string { return devnet + ".network.key" }
 
 func (o Options) withDefaults(devnet string) Options {
 	if !o.Subnet.IsValid() {

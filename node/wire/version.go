@@ -1,6 +1,9 @@
 package wire
 
-import "math/big"
+import (
+	"errors"
+	"math/big"
+)
 
 // CmdVersion opens the handshake.
 const CmdVersion = "version"
@@ -17,6 +20,8 @@ type Version struct {
 	UserAgent  string
 	Nonce      uint64 // detects connections to self
 }
+
+var errNonMinimalWork = errors.New("total work: non-minimal encoding (leading zero byte)")
 
 func (*Version) Command() string { return CmdVersion }
 
@@ -50,6 +55,12 @@ func (m *Version) decode(r *reader) (err error) {
 	work, err := r.bytes(MaxWorkBytes, "total work")
 	if err != nil {
 		return err
+	}
+	// One number, one encoding: a leading zero byte would decode to the
+	// same work as the bytes without it, so a message and its re-encoding
+	// would differ (and zero is the empty string, not "00").
+	if len(work) > 0 && work[0] == 0 {
+		return errNonMinimalWork
 	}
 	m.TotalWork = new(big.Int).SetBytes(work)
 	ua, err := r.bytes(MaxUserAgent, "user agent")

@@ -123,22 +123,64 @@ func TestRejectsBadBlockAndTxBytes(t *testing.T) {
 	}
 }
 
-// FuzzReadMessage checks that no input panics the decoder and that what it
-// accepts re-encodes to a frame that decodes to the same message.
+// versionFrame is a version message whose total work is written as the
+// raw bytes work, canonical or not.
+func versionFrame(work []byte) []byte {
+	w := &writer{}
+	w.u32(ProtocolVersion)
+	w.hash(Hash{1})
+	w.u64(7)
+	w.hash(Hash{7})
+	w.bytes(work)
+	w.str("ua", MaxUserAgent)
+	w.u64(42)
+	return append(header(CmdVersion, uint32(len(w.buf))), w.buf...)
+}
+
+// A number has one encoding: total work with a leading zero byte is
+// refused, so every accepted frame is the encoding of what it decodes to.
+func TestVersionWorkIsMinimal(t *testing.T) {
+	for name, work := range map[string][]byte{"zero as 00": {0}, "leading zero": {0, 1}, "two zeros": {0, 0}} {
+		_, err := ReadMessage(bytes.NewReader(versionFrame(work)))
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "non-minimal") {
+			t.Errorf("%s: err = %v, want ErrMalformed naming the non-minimal work", name, err)
+		}
+	}
+	for name, work := range map[string][]byte{"zero": nil, "one": {1}, "256": {1, 0}} {
+		frame := versionFrame(work)
+		m, err := ReadMessage(bytes.NewReader(frame))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		again, _ := Encode(m)
+		if !bytes.Equal(again, frame) {
+			t.Errorf("%s: re-encoding differs:\n got %x\nwant %x", name, again, frame)
+		}
+	}
+}
+
+// FuzzReadMessage checks that no input panics the decoder and that the
+// encoding is canonical: an accepted frame is byte for byte the encoding of
+// the message it decodes to, and that encoding decodes to the same message.
 func FuzzReadMessage(f *testing.F) {
 	for _, m := range sampleMessages() {
 		frame, _ := Encode(m)
 		f.Add(frame)
 	}
 	f.Add(header(CmdInv, 0xffffffff))
+	f.Add(versionFrame([]byte{0}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := ReadMessage(bytes.NewReader(data))
+		rd := bytes.NewReader(data)
+		m, err := ReadMessage(rd)
 		if err != nil {
 			return
 		}
 		frame, err := Encode(m)
 		if err != nil {
 			t.Fatalf("re-encode %s: %v", m.Command(), err)
+		}
+		if read := data[:len(data)-rd.Len()]; !bytes.Equal(frame, read) {
+			t.Fatalf("%s: accepted a non-canonical frame:\n read %x\n  re-encoded %x", m.Command(), read, frame)
 		}
 		again, err := ReadMessage(bytes.NewReader(frame))
 		if err != nil {

@@ -58,19 +58,47 @@ func Options(dir string) badger.Options {
 
 // Open opens or creates the database in dir. If a running node holds it,
 // Open fails at once with an error wrapping ErrLocked (badger takes a
-// non-blocking lock on the directory, so nothing waits).
+// non-blocking lock on the directory, so nothing waits). A directory that
+// was initialised but has lost its MANIFEST or a table, or holds a table
+// badger cannot read, is refused with an error wrapping ErrDamaged before
+// badger touches it, so nothing is deleted; a panic in badger's open becomes
+// an error.
 func Open(dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("chain database %s: %w", dir, err)
 	}
-	db, err := badger.Open(Options(dir))
+	release, err := holdLock(dir)
+	if err != nil {
+		return nil, fmt.Errorf("chain database %s: %w", dir, err)
+	}
+	err = check(dir)
+	release()
+	if err != nil {
+		return nil, err
+	}
+	db, err := openBadger(dir)
 	if err != nil {
 		if errors.Is(err, syscall.EWOULDBLOCK) || strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("chain database %s: %w", dir, ErrLocked)
 		}
 		return nil, fmt.Errorf("open chain database %s: %w", dir, err)
 	}
+	if err := writeMarker(dir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("chain database %s: write %s: %w", dir, MarkerFile, err)
+	}
 	return &DB{db: db, dir: dir}, nil
+}
+
+// openBadger is badger.Open with its panics (corrupt files it reads in the
+// calling goroutine) turned into errors.
+func openBadger(dir string) (db *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: badger panicked while opening: %s", ErrDamaged, oneLine(r))
+		}
+	}()
+	return badger.Open(Options(dir))
 }
 
 // Dir is the database directory.

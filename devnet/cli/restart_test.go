@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/devchain/devchain/devnet/backends"
 )
 
 // restartScenario restarts one node times in a row, then pays a wallet on
@@ -28,24 +26,16 @@ func restartScenario(name string, times int) string {
 
 // Every runtime available here, on real chaind.
 func TestRestartTwentyTimesThenSend(t *testing.T) {
-	for _, p := range backends.All() {
-		t.Run(p.Name, func(t *testing.T) {
-			if err := p.Available(t.Context()); err != nil {
-				t.Skipf("%s runtime not available here: %v", p.Name, err)
-			}
-			name := "restart-" + p.Name
-			state := t.TempDir()
-			art := filepath.Join(t.TempDir(), "artefacts")
-			t.Cleanup(func() { _, _ = runDevnet(t, state, "down", name) })
-			f := writeScenario(t, restartScenario(name, 20))
-			out, err := runDevnet(t, state, "run", "-f", f, "--runtime", p.Name, "--chaind", realChaind, "--artifacts", art)
-			if err != nil {
-				steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
-				t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
-			}
-			if n := strings.Count(out, "ok   restart peer"); n != 20 {
-				t.Errorf("%d restarts passed, want 20:\n%s", n, out)
-			}
-		})
-	}
+	onEveryRuntime(t, "restart", func(t *testing.T, runtime, name, state string) {
+		art := filepath.Join(t.TempDir(), "artefacts")
+		f := writeScenario(t, restartScenario(name, 20))
+		out, err := runDevnet(t, state, "run", "-f", f, "--runtime", runtime, "--chaind", realChaind, "--artifacts", art)
+		if err != nil {
+			steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
+			t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
+		}
+		if n := strings.Count(out, "ok   restart peer"); n != 20 {
+			t.Errorf("%d restarts passed, want 20:\n%s", n, out)
+		}
+	})
 }

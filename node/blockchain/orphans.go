@@ -9,16 +9,54 @@ const (
 	MaxOrphanBytes = 16 << 20
 )
 
+// MaxSideBlocks and MaxSideBytes bound the side-chain blocks (stored on a
+// branch with no more work than the main chain) that one run of the node
+// writes: every block it asked for is stored, so a peer that announces a
+// cheap branch could otherwise fill the disk and the block index. An
+// honest reorg needs as many side blocks as our own branch holds past the
+// fork (the other branch is stored until its work passes ours), and a
+// devnet partition of a few hundred ordinary blocks (a few KB each) fits
+// in 4 MB; the blocks that become main again free their share.
+const (
+	MaxSideBlocks = 1000
+	MaxSideBytes  = 4 << 20
+)
+
+// orphanPool holds the blocks off the main chain that peers can make the
+// node keep: orphans in memory, and the account of side-chain blocks
+// written to disk in this run.
 type orphanPool struct {
 	max    int
 	bytes  int
 	blocks map[chain.Hash]*chain.Block
 	byPrev map[chain.Hash][]chain.Hash
 	order  []chain.Hash // arrival order, for eviction
+
+	side      map[chain.Hash]int // side-chain blocks stored in this run, with their size
+	sideBytes int
 }
 
 func newOrphanPool(max int) *orphanPool {
-	return &orphanPool{max: max, blocks: map[chain.Hash]*chain.Block{}, byPrev: map[chain.Hash][]chain.Hash{}}
+	return &orphanPool{max: max, blocks: map[chain.Hash]*chain.Block{}, byPrev: map[chain.Hash][]chain.Hash{},
+		side: map[chain.Hash]int{}}
+}
+
+// sideRoom says whether a side-chain block of size bytes fits the budget.
+func (o *orphanPool) sideRoom(size int) bool {
+	return len(o.side) < MaxSideBlocks && o.sideBytes+size <= MaxSideBytes
+}
+
+func (o *orphanPool) addSide(h chain.Hash, size int) {
+	o.side[h] = size
+	o.sideBytes += size
+}
+
+// joinedMain frees the budget of a side-chain block now on the main chain.
+func (o *orphanPool) joinedMain(h chain.Hash) {
+	if size, ok := o.side[h]; ok {
+		delete(o.side, h)
+		o.sideBytes -= size
+	}
 }
 
 func (o *orphanPool) has(h chain.Hash) bool         { return o.blocks[h] != nil }

@@ -22,6 +22,10 @@ const (
 	SideChain                   // stored on a branch with less work than the main chain
 	Orphan                      // parent unknown: kept in memory until it arrives
 	Duplicate                   // already known
+	// NotStored: valid as far as checked, but its branch would not have
+	// more work than the main chain and it was unsolicited, or the
+	// side-chain budget (MaxSideBlocks, MaxSideBytes) is spent.
+	NotStored
 )
 
 func (s Status) String() string {
@@ -34,6 +38,8 @@ func (s Status) String() string {
 		return "orphan"
 	case Duplicate:
 		return "duplicate"
+	case NotStored:
+		return "not-stored"
 	}
 	return fmt.Sprintf("status(%d)", int(s))
 }
@@ -54,7 +60,16 @@ type Result struct {
 // block on a branch with more cumulative work than the main chain makes
 // that branch the main chain (reorg). The error wraps ErrInvalid when b
 // breaks a rule; other errors are the node's own (database) failures.
-func (c *Chain) ProcessBlock(b *chain.Block) (Result, error) {
+func (c *Chain) ProcessBlock(b *chain.Block) (Result, error) { return c.process(b, false) }
+
+// ProcessUnsolicited is ProcessBlock for a block the node did not ask for:
+// like bitcoind with unrequested blocks, it stores the block only if its
+// branch then has more work than the main chain; otherwise the result is
+// NotStored and nothing is written. Orphans are still kept (bounded) so
+// their ancestors can be asked for.
+func (c *Chain) ProcessUnsolicited(b *chain.Block) (Result, error) { return c.process(b, true) }
+
+func (c *Chain) process(b *chain.Block, unsolicited bool) (Result, error) {
 	h := b.Hash()
 	res := Result{Hash: h, Height: b.Header.Height}
 	c.mu.RLock()
@@ -78,16 +93,16 @@ func (c *Chain) ProcessBlock(b *chain.Block) (Result, error) {
 	c.mu.Lock()
 	ev := &Event{}
 	defer c.unlockAndNotify(ev)
-	res, err = c.accept(b, h, ids, ev)
-	if err != nil || res.Status == Orphan || res.Status == Duplicate {
+	res, err = c.accept(b, h, ids, ev, unsolicited)
+	if err != nil || res.Status == Orphan || res.Status == Duplicate || res.Status == NotStored {
 		return res, err
 	}
-	c.acceptOrphans(h, ev, &res)
+	c.acceptOrphans(h, ev, &res, unsolicited)
 	return res, nil
 }
 
 // accept handles a block that passed the sanity checks; c.mu is held.
-func (c *Chain) accept(b *chain.Block, h chain.Hash, ids []chain.Hash, ev *Event) (Result, error) {
+func (c *Chain) accept(b *chain.Block, h chain.Hash, ids []chain.Hash, ev *Event, unsolicited bool) (Result, error) {
 	res := Result{Hash: h, Height: b.Header.Height}
 	if c.index[h] != nil {
 		res.Status = Duplicate
@@ -122,15 +137,25 @@ func (c *Chain) accept(b *chain.Block, h chain.Hash, ids []chain.Hash, ev *Event
 		res.Status, res.Connected = Connected, 1
 		return res, nil
 	}
+	lowWork := n.work <= tip.work
+	size := b.SerializeSize()
+	if lowWork && (unsolicited || !c.orphans.sideRoom(size)) {
+		res.Status = NotStored
+		return res, nil
+	}
 	if err := c.db.Update(func(x *store.Txn) error { return x.PutBlock(h, b) }); err != nil {
 		return res, fmt.Errorf("store block %s: %w", h, err)
 	}
 	c.index[h] = n
-	if n.work <= tip.work {
+	if lowWork {
+		c.orphans.addSide(h, size)
 		res.Status = SideChain
 		return res, nil
 	}
 	connected, disconnected, err := c.activateBest(n, ev)
+	for _, cb := range ev.Connected {
+		c.orphans.joinedMain(cb.Hash())
+	}
 	res.Connected = connected
 	res.Reorg = disconnected > 0
 	if c.onMain(n) {
@@ -277,7 +302,7 @@ func (c *Chain) bestCandidate(prefer *node) *node {
 }
 
 // acceptOrphans processes orphans whose parent just arrived, and theirs.
-func (c *Chain) acceptOrphans(parent chain.Hash, ev *Event, res *Result) {
+func (c *Chain) acceptOrphans(parent chain.Hash, ev *Event, res *Result, unsolicited bool) {
 	queue := []chain.Hash{parent}
 	for len(queue) > 0 {
 		p := queue[0]
@@ -285,9 +310,12 @@ func (c *Chain) acceptOrphans(parent chain.Hash, ev *Event, res *Result) {
 		for _, b := range c.orphans.takeChildren(p) {
 			h := b.Hash()
 			ids := b.TxIDs()
-			r, err := c.accept(b, h, ids, ev)
+			r, err := c.accept(b, h, ids, ev, unsolicited)
 			if err != nil {
 				slog.Debug("orphan rejected", "block", h, "err", err)
+				continue
+			}
+			if r.Status == NotStored {
 				continue
 			}
 			res.Connected += r.Connected

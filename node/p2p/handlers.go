@@ -3,6 +3,7 @@ package p2p
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
@@ -24,9 +25,12 @@ func (s *Sync) handle(p *peerConn, m wire.Message) error {
 	case *wire.GetData:
 		return s.onGetData(p, m)
 	case *wire.NotFound:
+		s.mu.Lock()
 		for _, it := range m.Items {
-			s.release(it.Hash)
+			s.answeredLocked(p, it.Hash)
 		}
+		s.mu.Unlock()
+		s.pump()
 		s.maybeSync()
 		return nil
 	case *wire.GetBlocks:
@@ -43,39 +47,60 @@ func (s *Sync) handle(p *peerConn, m wire.Message) error {
 }
 
 // onInv asks for announced blocks and transactions we lack and nobody is
-// fetching yet. A full batch answering our getblocks is followed at once by
-// the next getblocks, so the hashes of a long sync are pipelined with the
-// blocks.
+// fetching yet, within the peer's quotas (requests.go); announcements past
+// its remembered quota are dropped and score as a flood. An answer to our
+// getblocks is never scored: it is bounded by MaxBlocksPerInv. A full
+// batch is followed by the next getblocks as soon as the peer's queue is
+// empty, so the hashes of a long sync are pipelined with the blocks.
 func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
-	var want []wire.InvVect
+	var lacking []wire.InvVect
 	blocks, fresh := 0, 0
 	var last wire.Hash
 	for _, it := range m.Items {
 		p.markKnown(it.Hash)
-		h := chain.Hash(it.Hash)
-		switch it.Type {
-		case wire.InvBlock:
+		if it.Type == wire.InvBlock {
 			blocks++
 			last = it.Hash
-			if s.cfg.Chain.HasBlock(h) {
-				continue
-			}
+		}
+		if s.have(it) {
+			continue
+		}
+		if it.Type == wire.InvBlock {
 			fresh++
-			if s.claim(h, p.id) {
-				want = append(want, it)
-			}
-		case wire.InvTx:
-			if !s.cfg.Pool.Has(h) && s.claim(h, p.id) {
-				want = append(want, it)
-			}
+		}
+		lacking = append(lacking, it)
+	}
+	var want []wire.InvVect
+	overflow := 0
+	now := time.Now()
+	s.mu.Lock()
+	// An answer we did not ask for is an announcement like any other.
+	answer := m.Answer && p.getblocks > 0
+	if answer {
+		p.getblocks--
+		if s.syncPeer == p.id {
+			s.syncAt = now
 		}
 	}
+	for _, it := range lacking {
+		ask, over := s.wantLocked(p, it, now)
+		if ask {
+			want = append(want, it)
+		}
+		if over {
+			overflow++
+		}
+	}
+	s.mu.Unlock()
 	if len(want) > 0 {
 		if err := p.send(&wire.GetData{Items: want}); err != nil {
 			return err
 		}
 	}
-	if !m.Answer {
+	if !answer {
+		if overflow > 0 {
+			return s.penalize(p, floodScore, fmt.Sprintf("%d announcements past the %d remembered", overflow, maxPeerAnnounced))
+		}
 		return nil
 	}
 	if blocks == MaxBlocksPerInv {
@@ -86,8 +111,15 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 			s.setSyncPeerLocked(p.id)
 		}
 		mine := s.syncPeer == p.id
+		next := mine && p.pendingBlock == 0
+		if next {
+			p.getblocks++
+			s.syncAt = now
+		} else if mine {
+			p.syncNext = &last // pump sends it once the queue drained
+		}
 		s.mu.Unlock()
-		if mine {
+		if next {
 			return p.send(&wire.GetBlocks{Locator: []wire.Hash{last, s.genesis}})
 		}
 		return nil
@@ -164,15 +196,30 @@ func (s *Sync) onBlock(p *peerConn, m *wire.Block) error {
 	b := m.Block
 	h := b.Hash()
 	p.markKnown(h)
-	s.release(h)
+	s.mu.Lock()
+	requested := s.answeredLocked(p, h)
+	if requested && s.syncPeer == p.id {
+		s.syncAt = time.Now()
+	}
+	s.mu.Unlock()
+	defer s.pump() // once the block is in, the peers' queues skip it
 	s.BlocksReceived.Add(1)
-	res, err := s.cfg.Chain.ProcessBlock(b)
+	process := s.cfg.Chain.ProcessBlock
+	if !requested {
+		process = s.cfg.Chain.ProcessUnsolicited
+	}
+	res, err := process(b)
 	switch {
 	case errors.Is(err, chain.ErrInvalid):
 		_ = p.send(&wire.Reject{Message: wire.CmdBlock, Code: wire.RejectInvalid, Reason: err.Error(), Hash: h})
 		return fmt.Errorf("%w: block %s: %v", errMisbehaving, h, err)
 	case err != nil:
 		s.cfg.Log.Error("processing block", "block", h, "peer", p.id, "err", err)
+		return nil
+	case res.Status == blockchain.NotStored:
+		if !requested {
+			return s.penalize(p, unrequestedScore, fmt.Sprintf("unrequested block %s with no more work than our tip", h))
+		}
 		return nil
 	case res.Status == blockchain.Orphan:
 		// While another peer streams the chain, its batches bring the
@@ -203,7 +250,8 @@ func (s *Sync) onTx(p *peerConn, m *wire.Tx) error {
 	tx := m.Tx
 	id := tx.ID()
 	p.markKnown(id)
-	s.release(id)
+	s.answered(p, id)
+	defer s.pump()
 	s.TxsReceived.Add(1)
 	if err := s.SubmitTx(tx); err != nil {
 		s.Rejects.Add(1)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/wire"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -44,6 +45,19 @@ type peerConn struct {
 	// orphaned: the peer sent a block whose ancestors we have not asked it
 	// for (another peer was syncing us). Guarded by Sync.mu.
 	orphaned bool
+
+	// Request bookkeeping, guarded by Sync.mu (requests.go).
+	asked        map[chain.Hash]bool // getdata items awaiting its answer: true for a block
+	askedBlock   int                 // how many of asked are blocks
+	late         *hashRing           // requests that expired: their answer is still welcome
+	pending      []wire.InvVect      // announced, lacked, not yet asked (another peer has them in flight, or asked is full)
+	pendingSet   map[chain.Hash]struct{}
+	pendingBlock int        // how many of pending are blocks
+	lastAnswer   time.Time  // when it last delivered something we asked for
+	getblocks    int        // getblocks sent and not yet answered
+	syncNext     *wire.Hash // a full batch's last hash: the next getblocks waits until pending drains
+	syncStall    time.Time  // until then it is not picked to sync from: it left a getblocks unanswered
+	score        int        // misbehaviour; banScore bans
 }
 
 func newPeerConn(s network.Stream) *peerConn {
@@ -55,6 +69,11 @@ func newPeerConn(s network.Stream) *peerConn {
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 		work:   new(big.Int),
+
+		asked:      map[chain.Hash]bool{},
+		late:       newHashRing(maxPeerInFlight),
+		pendingSet: map[chain.Hash]struct{}{},
+		lastAnswer: time.Now(),
 	}
 }
 

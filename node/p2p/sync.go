@@ -43,6 +43,10 @@ type Chain interface {
 	// ProcessBlock validates and stores a block; err wraps
 	// chain.ErrInvalid when the block breaks a rule.
 	ProcessBlock(b *chain.Block) (blockchain.Result, error)
+	// ProcessUnsolicited is ProcessBlock for a block nobody asked for:
+	// one that would not give its branch more work than the tip is not
+	// stored (Status NotStored).
+	ProcessUnsolicited(b *chain.Block) (blockchain.Result, error)
 }
 
 var _ Chain = (*blockchain.Chain)(nil)
@@ -73,6 +77,10 @@ type SyncConfig struct {
 	// IdleTimeout is the read deadline on a stream (90 s if zero); peers
 	// ping every third of it.
 	IdleTimeout time.Duration
+	// RequestTimeout is how long a peer may deliver nothing we asked it
+	// for before its requests go to other peers and it loses the sync
+	// role (requestTimeout if zero).
+	RequestTimeout time.Duration
 }
 
 // Counters are the sync protocol's metrics.
@@ -95,6 +103,7 @@ type Sync struct {
 	runs      sync.WaitGroup         // peer streams being served
 	stop      chan struct{}
 	syncPeer  peer.ID
+	syncAt    time.Time // the sync peer's last sign of progress: getblocks sent, answer or block received
 	notifiee  *network.NotifyBundle
 	closed    bool
 	handshake time.Duration
@@ -110,6 +119,9 @@ func NewSync(cfg SyncConfig) *Sync {
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = 90 * time.Second
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = requestTimeout
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -331,6 +343,7 @@ func (s *Sync) remove(p *peerConn) {
 	}
 	reopen := !s.closed && s.peers[p.id] == nil && s.cfg.Host.ID() < p.id
 	s.mu.Unlock()
+	s.pump() // what it left unanswered goes to the peers that announced it too
 	if wasSync {
 		s.maybeSync()
 	}
@@ -359,19 +372,27 @@ func (s *Sync) misbehaved(p *peerConn, err error) {
 }
 
 // maybeSync asks the peer with the most work beyond ours (or one that sent
-// a block we could not place) for blocks, unless a sync is running or
-// blocks are still on their way.
+// a block we could not place) for blocks, unless a sync is running or a
+// candidate's blocks are still on their way or queued behind another
+// peer's request (asking again now would fetch the same hashes). Other in-flight items (transactions, blocks of peers
+// with no more work) do not hold it back, and a peer that left a getblocks
+// unanswered is passed over for a while.
 func (s *Sync) maybeSync() {
 	_, _, ours := s.cfg.Chain.Tip()
+	now := time.Now()
 	s.mu.Lock()
-	if s.syncPeer != "" || len(s.inflight) > 0 {
+	if s.syncPeer != "" {
 		s.mu.Unlock()
 		return
 	}
 	var best *peerConn
 	for _, p := range s.peers {
-		if p.version == nil || (p.work.Cmp(ours) <= 0 && !p.orphaned) {
+		if p.version == nil || now.Before(p.syncStall) || (p.work.Cmp(ours) <= 0 && !p.orphaned) {
 			continue
+		}
+		if p.askedBlock > 0 || p.pendingBlock > 0 {
+			s.mu.Unlock()
+			return
 		}
 		if best == nil || p.work.Cmp(best.work) > 0 {
 			best = p
@@ -386,7 +407,14 @@ func (s *Sync) maybeSync() {
 	}
 }
 
+// getBlocks asks p for the main-chain hashes past our locator.
 func (s *Sync) getBlocks(p *peerConn) {
+	s.mu.Lock()
+	p.getblocks++
+	if s.syncPeer == p.id {
+		s.syncAt = time.Now()
+	}
+	s.mu.Unlock()
 	loc := s.cfg.Chain.Locator()
 	m := &wire.GetBlocks{Locator: make([]wire.Hash, 0, len(loc))}
 	for _, h := range loc {
@@ -415,57 +443,26 @@ func (s *Sync) setSyncPeerLocked(id peer.ID) {
 	}
 }
 
-// requestTimeout is how long a requested block or tx may take before
-// another peer may be asked and a stalled sync is restarted.
+// requestTimeout is the default RequestTimeout: long enough for a peer
+// on a slow link to deliver one block, short enough that a silent one
+// holds nothing back for long.
 const requestTimeout = 20 * time.Second
 
-type request struct {
-	from peer.ID
-	at   time.Time
-}
-
-// watchdog forgets requests a peer left unanswered and restarts a stalled
-// sync, so one slow peer cannot hold the node behind.
+// watchdog re-routes the requests a peer left unanswered and restarts a
+// stalled sync, so one slow peer cannot hold the node behind.
 func (s *Sync) watchdog() {
-	t := time.NewTicker(requestTimeout / 4)
+	t := time.NewTicker(s.cfg.RequestTimeout / 4)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
-		case <-t.C:
+		case now := <-t.C:
+			s.expire(now)
 		}
-		s.mu.Lock()
-		stalled := false
-		for h, r := range s.inflight {
-			if time.Since(r.at) >= requestTimeout {
-				delete(s.inflight, h)
-				stalled = true
-			}
-		}
-		if stalled {
-			s.setSyncPeerLocked("")
-		}
-		s.mu.Unlock()
+		s.pump()
 		s.maybeSync()
 	}
-}
-
-// claim records that h is being fetched from id; false when it already is.
-func (s *Sync) claim(h chain.Hash, id peer.ID) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.inflight[h]; ok && time.Since(r.at) < requestTimeout {
-		return false
-	}
-	s.inflight[h] = request{from: id, at: time.Now()}
-	return true
-}
-
-func (s *Sync) release(h chain.Hash) {
-	s.mu.Lock()
-	delete(s.inflight, h)
-	s.mu.Unlock()
 }
 
 // Peer is a connected node as the API shows it.

@@ -1,8 +1,10 @@
 package scenario
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"sort"
@@ -24,7 +26,14 @@ func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 // in the returned errors needs a running node: a scenario that loads is
 // complete and consistent.
 func Load(path string) (*Config, error) {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	defer f.Close()
+	// One byte more than the limit is enough to tell a file that is too
+	// large, however large it is.
+	raw, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
@@ -33,6 +42,11 @@ func Load(path string) (*Config, error) {
 
 // Parse is Load on bytes already read; file names the source in errors.
 func Parse(file string, raw []byte) (*Config, error) {
+	if len(raw) > MaxFileSize {
+		// The line where the file crosses the limit: the last one it may have.
+		line := bytes.Count(raw[:MaxFileSize], []byte("\n")) + 1
+		return nil, &Error{Pos{file, line}, fmt.Sprintf("scenario above %d bytes (1 MiB), the most a scenario file may have", MaxFileSize)}
+	}
 	cfg, err := Decode(file, raw)
 	if err != nil {
 		return nil, err
@@ -47,15 +61,28 @@ func Parse(file string, raw []byte) (*Config, error) {
 // Decode turns YAML into a Config without defaults or validation. Unknown
 // keys, duplicate keys and values of the wrong type are errors.
 func Decode(file string, raw []byte) (*Config, error) {
+	// yaml.v3 builds the node tree without expanding aliases (an alias node
+	// points at its anchor's node), so parsing costs what the file's size
+	// allows; the walk below expands them and counts what it walks.
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		// yaml.v3 syntax errors read "yaml: line N: what".
-		return nil, fmt.Errorf("%s:%s", file, strings.TrimPrefix(err.Error(), "yaml: line "))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return nil, syntaxError(file, err)
 	}
-	cfg := &Config{Pos: Pos{File: file, Line: 1}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &Error{Pos{file, 1}, "empty scenario"}
 	}
+	// A second document would be ignored silently, and with it whatever the
+	// author meant by it.
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == io.EOF:
+	case err != nil:
+		return nil, syntaxError(file, err)
+	default:
+		return nil, &Error{Pos{file, next.Line}, "a second YAML document: a scenario is one document (remove the '---' or split the file)"}
+	}
+	cfg := &Config{Pos: Pos{File: file, Line: 1}}
 	d := &decoder{file: file}
 	if err := d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), ""); err != nil {
 		return nil, err
@@ -63,10 +90,33 @@ func Decode(file string, raw []byte) (*Config, error) {
 	return cfg, nil
 }
 
+// syntaxError turns yaml.v3's "yaml: line N: what" into "file:N: what".
+func syntaxError(file string, err error) error {
+	return fmt.Errorf("%s:%s", file, strings.TrimPrefix(err.Error(), "yaml: line "))
+}
+
 // decoder is a strict, position-keeping walk of a yaml.Node tree into Go
 // values. yaml.v3's own Node.Decode ignores unknown keys and loses the file
 // name, so structure is walked here and only scalars go through yaml.v3.
-type decoder struct{ file string }
+type decoder struct {
+	file string
+	// nodes counts the YAML values walked so far, an alias's values again
+	// at each use; the walk stops at MaxYAMLNodes.
+	nodes int
+}
+
+// enter counts n as walked and returns the node it stands for: the
+// anchor's node when n is an alias.
+func (d *decoder) enter(n *yaml.Node) (*yaml.Node, error) {
+	d.nodes++
+	if d.nodes > MaxYAMLNodes {
+		return nil, d.errf(n, "more than %d YAML values with aliases expanded, the most a scenario may have", MaxYAMLNodes)
+	}
+	if n.Kind == yaml.AliasNode {
+		return n.Alias, nil
+	}
+	return n, nil
+}
 
 // nodeDecoder is implemented by types with their own YAML shape.
 type nodeDecoder interface {
@@ -80,8 +130,9 @@ func (d *decoder) errf(n *yaml.Node, format string, args ...any) error {
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) error {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	n, err := d.enter(n)
+	if err != nil {
+		return err
 	}
 	if v.CanAddr() {
 		if nd, ok := v.Addr().Interface().(nodeDecoder); ok {
@@ -135,6 +186,12 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error
 	if n.Kind != yaml.ScalarNode {
 		return d.errf(n, "%s: want %s, got %s", name(path), typeName(v.Type()), describe(n))
 	}
+	if v.Kind() == reflect.String && n.Tag == "!!str" {
+		// What Node.Decode would do, without the decoder it sets up for
+		// every value: most values of a scenario are names.
+		v.SetString(n.Value)
+		return nil
+	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
 		return d.errf(n, "%s: want %s, got %q", name(path), typeName(v.Type()), n.Value)
 	}
@@ -169,6 +226,10 @@ func (d *decoder) eachPair(n *yaml.Node, path string, fn func(k, val *yaml.Node)
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
+		k, err := d.enter(k)
+		if err != nil {
+			return err
+		}
 		if line, dup := seen[k.Value]; dup {
 			return d.errf(k, "%s: duplicate key %q (first at line %d)", name(path), k.Value, line)
 		}
@@ -220,6 +281,9 @@ func (dur *Duration) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 	if v < 0 {
 		return d.errf(n, "%s: negative duration %q", name(path), n.Value)
 	}
+	if v > MaxDuration {
+		return d.errf(n, "%s: duration %q above %s, the longest a scenario may give", name(path), n.Value, MaxDuration)
+	}
 	*dur = Duration(v)
 	return nil
 }
@@ -247,7 +311,14 @@ func (s *Step) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 	s.Pos = Pos{d.file, n.Line}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
+		k, err := d.enter(k)
+		if err != nil {
+			return err
+		}
 		if k.Value == "name" {
+			if val, err = d.enter(val); err != nil {
+				return err
+			}
 			if err := d.decodeScalar(val, reflect.ValueOf(&s.Name).Elem(), path+".name"); err != nil {
 				return err
 			}
@@ -273,8 +344,16 @@ func (s *Step) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 }
 
 func (d *decoder) decodeAction(n *yaml.Node, action any, path string) error {
-	shorthand := n.Kind == yaml.SequenceNode || (n.Kind == yaml.ScalarNode && !isNull(n))
+	target := n
+	if target.Kind == yaml.AliasNode {
+		target = target.Alias
+	}
+	shorthand := target.Kind == yaml.SequenceNode || (target.Kind == yaml.ScalarNode && !isNull(target))
 	if shorthand {
+		n, err := d.enter(n)
+		if err != nil {
+			return err
+		}
 		switch a := action.(type) {
 		case *Sleep:
 			return a.For.decodeYAML(d, n, path)
@@ -341,11 +420,26 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// errorList gathers validation errors so a user sees all of them at once.
-type errorList []error
-
-func (l *errorList) add(p Pos, format string, args ...any) {
-	*l = append(*l, &Error{p, fmt.Sprintf(format, args...)})
+// errorList gathers validation errors so a user sees all of them at once,
+// the first maxReported of them and how many more.
+type errorList struct {
+	errs []error
+	more int
 }
 
-func (l errorList) err() error { return errors.Join(l...) }
+func (l *errorList) add(p Pos, format string, args ...any) {
+	if len(l.errs) == maxReported {
+		l.more++
+		return
+	}
+	l.errs = append(l.errs, &Error{p, fmt.Sprintf(format, args...)})
+}
+
+func (l *errorList) any() bool { return len(l.errs) > 0 }
+
+func (l *errorList) err() error {
+	if l.more > 0 {
+		return errors.Join(append(l.errs, fmt.Errorf("… and %d more errors", l.more))...)
+	}
+	return errors.Join(l.errs...)
+}

@@ -44,13 +44,3 @@ func (c *Config) Resolve(t Targets) []string {
 	}
 	return out
 }
-
-// IsChainNode tells a chain node from the bootstrap or an unknown name.
-func (c *Config) IsChainNode(name string) bool {
-	for _, n := range c.ChainNodes() {
-		if n.Name == name {
-			return true
-		}
-	}
-	return false
-}

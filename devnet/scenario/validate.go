@@ -40,14 +40,62 @@ func (c *Config) Validate() error {
 		errs.add(c.Bootstrap.Pos, "bootstrap.name %q: want lowercase letters, digits and dashes", c.Bootstrap.Name)
 	}
 	c.validateNodes(&errs)
-	if len(errs) > 0 {
+	if len(c.Steps) > MaxSteps {
+		errs.add(c.Steps[MaxSteps].Pos, "steps: %d steps, more than the %d a scenario may have", len(c.Steps), MaxSteps)
+	}
+	if errs.any() {
 		// Steps name nodes; judging them against a broken node list only adds noise.
 		return errs.err()
 	}
+	names := newNameIndex(c)
 	for i := range c.Steps {
-		c.validateStep(&errs, &c.Steps[i])
+		c.validateStep(&errs, names, &c.Steps[i])
 	}
 	return errs.err()
+}
+
+// nameIndex is what steps are checked against, built once per Validate:
+// expanding the groups again for every name of every step would cost
+// MaxSteps × MaxChainNodes.
+type nameIndex struct {
+	bootstrap string
+	chain     []string            // every chain node, in file order
+	isChain   map[string]bool     // the same, as a set
+	groups    map[string][]string // each group's members
+	// owner is validatePartition's scratch map, sized once and cleared for
+	// each partition rather than grown again for each.
+	owner map[string]string
+}
+
+func newNameIndex(c *Config) *nameIndex {
+	x := &nameIndex{bootstrap: c.Bootstrap.Name, isChain: map[string]bool{}, groups: map[string][]string{}}
+	nodes := c.ChainNodes()
+	x.owner = make(map[string]string, len(nodes)+1)
+	for _, n := range nodes {
+		x.chain = append(x.chain, n.Name)
+		x.isChain[n.Name] = true
+		if n.Group != "" {
+			x.groups[n.Group] = append(x.groups[n.Group], n.Name)
+		}
+	}
+	return x
+}
+
+// resolve is Config.Resolve on the index, in no particular order and with
+// duplicates: validation only asks who is named.
+func (x *nameIndex) resolve(t Targets) []string {
+	var out []string
+	for _, name := range t {
+		switch {
+		case name == All:
+			out = append(out, x.chain...)
+		case x.groups[name] != nil:
+			out = append(out, x.groups[name]...)
+		case x.isChain[name] || name == x.bootstrap:
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func (c *Config) validateNodes(errs *errorList) {
@@ -66,6 +114,7 @@ func (c *Config) validateNodes(errs *errorList) {
 		}
 		seen[name] = p
 	}
+	total, tooMany := 0, false
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
 		if !nameRE.MatchString(n.Name) {
@@ -75,6 +124,21 @@ func (c *Config) validateNodes(errs *errorList) {
 		if n.IsGroup() && *n.Count < 1 {
 			errs.add(n.Pos, "nodes[%d] %q: count %d, want at least 1", i, n.Name, *n.Count)
 			continue
+		}
+		// Checked before the group's names are claimed below, one by one.
+		size := 1
+		if n.IsGroup() {
+			size = min(*n.Count, MaxChainNodes+1)
+		}
+		if total += size; total > MaxChainNodes {
+			if !tooMany {
+				errs.add(n.Pos, "nodes[%d] %q: brings the devnet above %d chain nodes, the most a devnet may have", i, n.Name, MaxChainNodes)
+			}
+			tooMany = true
+			continue
+		}
+		if n.MineInterval > 0 && n.MineInterval.D() < MinMineInterval {
+			errs.add(n.Pos, "nodes[%d] %q: mine_interval %s below %s, the shortest a minter may have", i, n.Name, n.MineInterval, MinMineInterval)
 		}
 		claim(n.Name, n.Pos)
 		if n.IsGroup() {
@@ -98,12 +162,12 @@ func (c *Config) validateNodes(errs *errorList) {
 	}
 }
 
-func (c *Config) validateStep(errs *errorList, s *Step) {
+func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 	where := fmt.Sprintf("step %q", s.Kind)
 	bad := func(format string, args ...any) { errs.add(s.Pos, where+": "+format, args...) }
 	if t, ok := s.Action.(interface{ targets() *Target }); ok {
 		_, isNodeAction := s.Action.(*NodeAction)
-		c.validateTargets(bad, t.targets().Node, isNodeAction)
+		names.validateTargets(bad, t.targets().Node, isNodeAction)
 	}
 	if s.IsAssertion() && s.Within() <= 0 {
 		bad("within must be a positive duration")
@@ -117,8 +181,8 @@ func (c *Config) validateStep(errs *errorList, s *Step) {
 		if a.Minter == "" {
 			bad("minter: name the wallet alias that receives the blocks")
 		}
-		if a.Blocks < 1 {
-			bad("blocks %d: want at least 1", a.Blocks)
+		if a.Blocks < 1 || a.Blocks > MaxMintBlocks {
+			bad("blocks %d: want 1 to %d", a.Blocks, MaxMintBlocks)
 		}
 	case *Send:
 		if a.From == "" || a.To == "" {
@@ -127,11 +191,11 @@ func (c *Config) validateStep(errs *errorList, s *Step) {
 		if a.Amount == 0 {
 			bad("amount must be positive")
 		}
-		if node, _, ok := strings.Cut(a.To, "/"); ok && !c.IsChainNode(node) {
+		if node, _, ok := strings.Cut(a.To, "/"); ok && !names.isChain[node] {
 			bad("to %q: %q is not a chain node", a.To, node)
 		}
 	case *Partition:
-		c.validatePartition(bad, *a)
+		names.validatePartition(bad, *a)
 	case *Sleep:
 		if a.For <= 0 {
 			bad("for must be a positive duration")
@@ -162,19 +226,15 @@ func (c *Config) validateStep(errs *errorList, s *Step) {
 
 // validateTargets checks that every name is known. Only node actions (stop,
 // start, …) may target the bootstrap: it holds no chain or wallets.
-func (c *Config) validateTargets(bad func(string, ...any), t Targets, allowBootstrap bool) {
+func (x *nameIndex) validateTargets(bad func(string, ...any), t Targets, allowBootstrap bool) {
 	if len(t) == 0 {
 		bad("node: name a node, a group or all")
 		return
 	}
-	groups := map[string]bool{}
-	for _, n := range c.Nodes {
-		groups[n.Name] = true
-	}
 	for _, name := range t {
 		switch {
-		case name == All || groups[name] || c.IsChainNode(name):
-		case name == c.Bootstrap.Name:
+		case name == All || x.groups[name] != nil || x.isChain[name]:
+		case name == x.bootstrap:
 			if !allowBootstrap {
 				bad("node %q is the bootstrap, which has no chain; name a chain node", name)
 			}
@@ -184,14 +244,15 @@ func (c *Config) validateTargets(bad func(string, ...any), t Targets, allowBoots
 	}
 }
 
-func (c *Config) validatePartition(bad func(string, ...any), p Partition) {
+func (x *nameIndex) validatePartition(bad func(string, ...any), p Partition) {
 	if len(p) < 2 {
 		bad("want at least two named sets, got %d", len(p))
 	}
-	owner := map[string]string{}
+	owner := x.owner
+	clear(owner)
 	for _, set := range p.Names() {
-		c.validateTargets(bad, p[set], true)
-		for _, n := range c.Resolve(p[set]) {
+		x.validateTargets(bad, p[set], true)
+		for _, n := range x.resolve(p[set]) {
 			if other, dup := owner[n]; dup && other != set {
 				bad("node %q is in both %q and %q", n, other, set)
 			}

@@ -26,7 +26,7 @@ ls -l --block-size=1 bin/chaind | awk '{printf "chaind binary (image content): %
 echo "kernel neighbour table: gc_thresh3 = $(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3)"
 
 tmp=$(mktemp -d)
-bare=devchain-bench-bare
+bare=devchain-bench-bare-$$
 cleanup() {
 	bin/devnet --state-dir "$tmp/state" down --all >/dev/null 2>&1 || true
 	docker ps -aq --filter "label=$bare" | xargs -r docker rm -f >/dev/null 2>&1 || true

@@ -31,6 +31,7 @@ const (
 	RuleTimestamp     Rule = "timestamp"      // not after the median of the past, or too far ahead
 	RuleMissingInput  Rule = "missing-input"  // spends an output that does not exist or is spent
 	RuleSignature     Rule = "signature"      // signature does not verify
+	RuleHighS         Rule = "high-s"         // signature S above N/2: the malleable twin of a valid one
 	RuleKeyMismatch   Rule = "key-mismatch"   // input key does not hash to the spent output's key hash
 	RuleInsufficient  Rule = "insufficient"   // outputs exceed inputs
 	RuleCoinbaseValue Rule = "coinbase-value" // coinbase pays more than subsidy + fees

@@ -22,8 +22,12 @@ func PubKeyHash(pubkey []byte) [20]byte {
 }
 
 // VerifyInput checks the ASN.1 DER signature of input i of tx against the
-// input's public key and SigHash(tx, i).
+// input's public key and SigHash(tx, i); S must be low (sig.go). Mempool
+// acceptance and block validation both come here.
 func VerifyInput(tx *Tx, i int) error {
+	if err := CheckLowS(tx, i); err != nil {
+		return err
+	}
 	in := &tx.Inputs[i]
 	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), in.PubKey)
 	if err != nil {

@@ -43,3 +43,35 @@ func TestSend(t *testing.T) {
 		t.Fatalf("exact amount: %v, %+v", err, tx)
 	}
 }
+
+// Every signature the builder makes is low-S, whatever Go's signer gave
+// (about half of its signatures have S above N/2), and verifies.
+func TestSendSignsLowS(t *testing.T) {
+	k, err := wallet.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const txs = 500
+	inputs, high := 0, 0
+	for i := range txs {
+		utxos := []blockchain.UTXO{
+			{OutPoint: chain.OutPoint{TxID: chain.Hash{byte(i), byte(i >> 8)}}, Value: 10},
+			{OutPoint: chain.OutPoint{TxID: chain.Hash{byte(i), byte(i >> 8)}, Index: 1}, Value: 10},
+		}
+		tx, err := Send(k, utxos, nil, [20]byte{7}, 15, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range tx.Inputs {
+			inputs++
+			if err := chain.CheckLowS(tx, j); err != nil {
+				high++
+				t.Errorf("tx %d input %d: %v", i, j, err)
+			}
+			if err := chain.VerifyInput(tx, j); err != nil {
+				t.Fatalf("tx %d input %d: %v", i, j, err)
+			}
+		}
+	}
+	t.Logf("%d txs built, %d inputs signed, %d with S above N/2", txs, inputs, high)
+}

@@ -60,10 +60,14 @@ func (k *Key) PubKeyHash() [20]byte { return k.pkh }
 // Address is the base58check address of the key.
 func (k *Key) Address() string { return EncodeAddress(k.pkh) }
 
-// Sign gives the ASN.1 DER ECDSA signature of digest.
+// Sign gives the ASN.1 DER ECDSA signature of digest, low-S: the only
+// form the chain accepts (chain.LowS).
 func (k *Key) Sign(digest []byte) ([]byte, error) {
 	sig, err := ecdsa.SignASN1(rand.Reader, k.priv, digest)
 	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	if sig, err = chain.LowS(sig); err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
 	return sig, nil

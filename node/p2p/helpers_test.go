@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,9 +37,17 @@ type testNode struct {
 	chain *blockchain.Chain
 	pool  *mempool.Pool
 	sync  *Sync
+	stop  func() // closes the node early; idempotent, and the test's cleanup calls it too
 }
 
 func newTestNode(t testing.TB, params chain.Params) *testNode {
+	t.Helper()
+	return newTestNodeWith(t, params, nil)
+}
+
+// newTestNodeWith is newTestNode with the sync configuration adjusted by
+// tune (when not nil).
+func newTestNodeWith(t testing.TB, params chain.Params, tune func(*SyncConfig)) *testNode {
 	t.Helper()
 	key, err := identity.LoadOrCreate(t.TempDir()+"/identity.key", "")
 	if err != nil {
@@ -53,7 +62,11 @@ func newTestNode(t testing.TB, params chain.Params) *testNode {
 		t.Fatal(err)
 	}
 	n := &testNode{host: h, gater: g, chain: c, pool: mempool.New(c)}
-	n.sync = NewSync(SyncConfig{Host: h, Conns: WatchConns(h), Gater: g, Chain: c, Pool: n.pool, Log: testLog(), UserAgent: "test"})
+	cfg := SyncConfig{Host: h, Conns: WatchConns(h), Gater: g, Chain: c, Pool: n.pool, Log: testLog(), UserAgent: "test"}
+	if tune != nil {
+		tune(&cfg)
+	}
+	n.sync = NewSync(cfg)
 	c.Subscribe(func(ev blockchain.Event) {
 		n.pool.Update(ev.Connected, ev.Disconnected)
 		hashes := make([]chain.Hash, len(ev.Connected))
@@ -63,11 +76,12 @@ func newTestNode(t testing.TB, params chain.Params) *testNode {
 		n.sync.AnnounceBlocks(hashes)
 	})
 	n.sync.Start()
-	t.Cleanup(func() {
+	n.stop = sync.OnceFunc(func() {
 		n.sync.Close()
 		h.Close()
 		c.Close()
 	})
+	t.Cleanup(n.stop)
 	return n
 }
 

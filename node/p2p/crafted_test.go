@@ -1,0 +1,111 @@
+package p2p
+
+import (
+	"context"
+	"crypto/rand"
+	"math/big"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/devchain/devchain/node/identity"
+	"github.com/devchain/devchain/node/wire"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+)
+
+// crafted is a bare libp2p host on the test network that speaks the sync
+// protocol by hand, as an attacker (or a slow peer) would: it completes
+// the handshake claiming work, then does what the test says with each
+// message the node sends.
+type crafted struct {
+	host host.Host
+	st   network.Stream
+	wmu  sync.Mutex
+	done chan struct{} // closed when the node ends the stream
+}
+
+func dialCrafted(t *testing.T, n *testNode, work *big.Int, onMsg func(c *crafted, m wire.Message)) *crafted {
+	t.Helper()
+	key, err := identity.LoadOrCreate(t.TempDir()+"/crafted.key", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Connect(ctx, n.info()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.NewStream(ctx, n.host.ID(), ProtocolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &crafted{host: h, st: st, done: make(chan struct{})}
+	for _, m := range []wire.Message{
+		&wire.Version{Protocol: wire.ProtocolVersion, Genesis: n.chain.Genesis(), TotalWork: work},
+		&wire.Verack{},
+	} {
+		if err := c.send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() {
+		defer close(c.done)
+		for {
+			m, err := wire.ReadMessage(st)
+			if err != nil {
+				return
+			}
+			if p, ok := m.(*wire.Ping); ok {
+				_ = c.send(&wire.Pong{Nonce: p.Nonce})
+				continue
+			}
+			if onMsg != nil {
+				onMsg(c, m)
+			}
+		}
+	}()
+	waitFor(t, 10*time.Second, "the node to count the crafted peer", func() bool { return n.sync.PeerCount() >= 1 })
+	return c
+}
+
+func (c *crafted) send(m wire.Message) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.st.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return wire.WriteMessage(c.st, m)
+}
+
+func (c *crafted) closed() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// fakeHashes are announcements of things that do not exist.
+func fakeHashes(n int, typ wire.InvType) []wire.InvVect {
+	items := make([]wire.InvVect, n)
+	for i := range items {
+		items[i].Type = typ
+		_, _ = rand.Read(items[i].Hash[:])
+	}
+	return items
+}
+
+// score reads a connected peer's misbehaviour score (-1 if not connected).
+func (n *testNode) score(c *crafted) int {
+	n.sync.mu.Lock()
+	defer n.sync.mu.Unlock()
+	if p := n.sync.peers[c.host.ID()]; p != nil {
+		return p.score
+	}
+	return -1
+}

@@ -129,6 +129,9 @@ func (c *Chain) init(adopt bool) error {
 	if err := c.load(); err != nil {
 		return fmt.Errorf("data dir %s: %w", c.dataDir, err)
 	}
+	if err := c.checkStoredSignatures(); err != nil {
+		return fmt.Errorf("data dir %s: %w", c.dataDir, err)
+	}
 	var redo bool
 	if err := c.db.View(func(x *store.Txn) (err error) { redo, err = x.Reindexing(); return err }); err != nil {
 		return err

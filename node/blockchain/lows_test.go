@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/store"
 )
 
 // highSTwin is tx with the signature of input 0 replaced by its twin
@@ -64,4 +65,48 @@ func TestHighSTwinRefused(t *testing.T) {
 	}
 	extend(t, c, alice.PubKeyHash(), 10, tx)
 	mustVerify(t, c)
+}
+
+// A data dir whose main chain holds a high-S signature (written before the
+// rule) fails to open with an error naming the block and the tx, instead
+// of running on a chain every peer refuses.
+func TestOpenRefusesStoredHighS(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Open(dir, testParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := newKey(t), newKey(t)
+	b1 := extend(t, c, alice.PubKeyHash(), 0)
+	twin := highSTwin(t, pay(t, alice, []chain.OutPoint{coinbaseOut(b1)}, chain.TxOut{Value: 40, PubKeyHash: bob.PubKeyHash()}))
+	b := build(t, c, tipHash(c), alice.PubKeyHash(), 10, []*chain.Tx{twin}, nil)
+	// Connect it as a node without the rule did: every check but the signatures'.
+	c.mu.Lock()
+	n := &node{hash: b.Hash(), parent: c.tip(), height: b.Header.Height, time: b.Header.Timestamp, work: c.tip().work + workOf(b.Header.Bits)}
+	err = c.db.Update(func(x *store.Txn) error {
+		_, spent, err := spendInputs(x, twin)
+		if err != nil {
+			return err
+		}
+		if err := x.PutBlock(n.hash, b); err != nil {
+			return err
+		}
+		return applyBlock(x, b, b.TxIDs(), spent, n)
+	})
+	c.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	c2, err := Open(dir, testParams())
+	if err == nil {
+		c2.Close()
+	}
+	t.Logf("open of a data dir holding high-S tx %s in block %s: %v", twin.ID(), b.Hash(), err)
+	if chain.RuleOf(err) != chain.RuleHighS || !strings.Contains(err.Error(), twin.ID().String()) || !strings.Contains(err.Error(), b.Hash().String()) {
+		t.Fatalf("open: %v; want rule %s naming tx %s and block %s", err, chain.RuleHighS, twin.ID(), b.Hash())
+	}
 }

@@ -1,9 +1,12 @@
 package blockchain
 
 import (
+	"fmt"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/store"
 )
 
 // minParallelSigs is the input count below which goroutines cost more than
@@ -90,4 +93,31 @@ func verifyBlockSignatures(txs []*chain.Tx, nIn, workers int) error {
 		return *e
 	}
 	return nil
+}
+
+// checkStoredSignatures refuses a data dir whose main chain holds a
+// high-S signature (chain.RuleHighS), written before low-S was a rule.
+// Blocks on the main chain are not validated again at open, so such a node
+// would build on a block every peer refuses: a fork nobody notices. An
+// error naming the block and tx, at open, says what to do instead; there
+// is no migration (no release wrote such data dirs). Only S is checked, no
+// signature verified, so the cost is reading the blocks.
+func (c *Chain) checkStoredSignatures() error {
+	return c.db.View(func(x *store.Txn) error {
+		for _, n := range c.main[1:] {
+			b, err := x.Block(n.hash)
+			if err != nil {
+				return fmt.Errorf("block %s at height %d: %w", n.hash, n.height, err)
+			}
+			for _, tx := range b.Txs[1:] {
+				for i := range tx.Inputs {
+					if err := chain.CheckLowS(tx, i); err != nil {
+						return fmt.Errorf("block %s at height %d: %w; this data dir predates the low-S rule: remove %s and sync again",
+							n.hash, n.height, wrapTx(err, tx.ID()), filepath.Join(c.dataDir, "chain"))
+					}
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -119,17 +119,21 @@ func (b *Bootstrap) RPCAddr() string {
 	return b.rpc.Addr()
 }
 
-// Close stops the control API and the DHT server.
+// Close stops the control API and the DHT server, within CloseTimeout.
 func (b *Bootstrap) Close() error {
-	var errs []error
+	var steps []closeStep
 	if b.rpc != nil {
-		errs = append(errs, b.rpc.Close())
+		steps = append(steps, closeStep{"control API", b.rpc.Close})
 		if b.cfg.DataDir != "" {
-			errs = append(errs, controlapi.RemoveAddrFile(b.cfg.DataDir, b.rpc.Addr()))
+			steps = append(steps, closeStep{"rpc.addr", func() error { return controlapi.RemoveAddrFile(b.cfg.DataDir, b.rpc.Addr()) }})
 		}
 	}
-	errs = append(errs, b.Node.Close())
-	return errors.Join(errs...)
+	steps = append(steps, closeStep{"DHT server", b.Node.Close})
+	err := closeWithin(CloseTimeout, steps)
+	if err != nil {
+		b.cfg.Log.Error("bootstrap stopped, not cleanly", "err", err)
+	}
+	return err
 }
 
 // bootstrapBackend answers the control API for a bootstrap: status,

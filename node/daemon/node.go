@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,6 +39,9 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	closed sync.Once
+	// closeChain closes the chain database; a field so that a test can make
+	// it hang, as a badger that cannot flush does.
+	closeChain func() error
 }
 
 // Run runs a node until ctx ends, then shuts it down cleanly.
@@ -83,6 +85,7 @@ func Start(cfg Config) (n *Node, err error) {
 	if n.Chain, err = open(cfg.DataDir, cfg.Params); err != nil {
 		return nil, err
 	}
+	n.closeChain = n.Chain.Close
 	closers = append(closers, n.Chain.Close)
 	if cfg.NetworkKey == nil {
 		cfg.NetworkKey = DefaultNetworkKey(n.Chain.Params())
@@ -160,21 +163,29 @@ func (n *Node) RPCAddr() string { return n.rpc.Addr() }
 func (n *Node) Addrs() []string { return p2p.FullAddrs(n.Host) }
 
 // Close stops the node: the control API first (and its rpc.addr file),
-// then the minter, the network, and the stores last.
+// then the minter, the network, and the stores last. It returns within
+// CloseTimeout whatever the stores do, with an error naming what did not
+// close, which it also logs.
 func (n *Node) Close() error {
 	var err error
 	n.closed.Do(func() {
-		errs := []error{
-			n.rpc.Close(),
-			controlapi.RemoveAddrFile(n.cfg.DataDir, n.rpc.Addr()),
+		dir := n.cfg.DataDir
+		err = closeWithin(CloseTimeout, []closeStep{
+			{"control API", n.rpc.Close},
+			{"rpc.addr", func() error { return controlapi.RemoveAddrFile(dir, n.rpc.Addr()) }},
+			{"minter", func() error { n.cancel(); n.wg.Wait(); return nil }},
+			{"connector", func() error { n.Connector.Close(); return nil }},
+			{"sync", func() error { n.Sync.Close(); return nil }},
+			{"connection watch", func() error { n.Conns.Close(); return nil }},
+			{"DHT", n.dht.Close},
+			{"libp2p host", n.Host.Close},
+			{"peer database " + filepath.Join(dir, "peers"), n.peers.Close},
+			{"chain database " + filepath.Join(dir, "chain"), n.closeChain},
+		})
+		if err != nil {
+			n.cfg.Log.Error("node stopped, not cleanly", "err", err)
+			return
 		}
-		n.cancel()
-		n.wg.Wait()
-		n.Connector.Close()
-		n.Sync.Close()
-		n.Conns.Close()
-		errs = append(errs, n.dht.Close(), n.Host.Close(), n.peers.Close(), n.Chain.Close())
-		err = errors.Join(errs...)
 		n.cfg.Log.Info("node stopped")
 	})
 	return err

@@ -90,9 +90,15 @@ func Decode(file string, raw []byte) (*Config, error) {
 	return cfg, nil
 }
 
-// syntaxError turns yaml.v3's "yaml: line N: what" into "file:N: what".
+// syntaxError turns yaml.v3's "yaml: line N: what" into "file:N: what",
+// and its few errors without a line ("yaml: control characters are not
+// allowed") into "file: what".
 func syntaxError(file string, err error) error {
-	return fmt.Errorf("%s:%s", file, strings.TrimPrefix(err.Error(), "yaml: line "))
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+		return fmt.Errorf("%s:%s", file, rest)
+	}
+	return fmt.Errorf("%s: %s", file, strings.TrimPrefix(msg, "yaml: "))
 }
 
 // decoder is a strict, position-keeping walk of a yaml.Node tree into Go
@@ -199,13 +205,14 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
-	if isNull(n) {
-		return nil
-	}
 	fields := map[string]reflect.Value{}
 	collectFields(v, fields)
+	// Even an empty entry (`nodes: [~]`) has a line its errors point at.
 	if p, ok := fields["-pos"]; ok {
 		p.Set(reflect.ValueOf(Pos{d.file, n.Line}))
+	}
+	if isNull(n) {
+		return nil
 	}
 	return d.eachPair(n, path, func(k, val *yaml.Node) error {
 		f, ok := fields[k.Value]

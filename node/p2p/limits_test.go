@@ -350,3 +350,74 @@ func TestSlowPeerIsReroutedNotBanned(t *testing.T) {
 		t.Fatal("the slow peer was disconnected")
 	}
 }
+
+// A peer that keeps answering some requests but withholds announced blocks
+// cannot hold them (and the sync waiting on them) for ever: each request
+// expires maxRequestAge RequestTimeouts after it was sent, however busy
+// the peer looks, and the blocks come from an honest peer.
+func TestWithheldBlocksExpire(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	src := newTestNode(t, testParams)
+	src.mine(t, 5)
+	var blocks []wire.InvVect
+	for h := uint64(1); h <= 5; h++ {
+		b, err := src.chain.BlockAt(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, wire.InvVect{Type: wire.InvBlock, Hash: b.Hash()})
+	}
+	n := newTestNodeWith(t, testParams, func(c *SyncConfig) { c.RequestTimeout = timeout })
+	asked := make(chan struct{}, 1)
+	w := dialCrafted(t, n, big.NewInt(0), func(c *crafted, m wire.Message) {
+		gd, ok := m.(*wire.GetData)
+		if !ok {
+			return
+		}
+		var txs []wire.InvVect
+		for _, it := range gd.Items {
+			if it.Type == wire.InvTx {
+				txs = append(txs, it)
+			} else {
+				select {
+				case asked <- struct{}{}:
+				default:
+				}
+			}
+		}
+		if len(txs) > 0 {
+			_ = c.send(&wire.NotFound{Items: txs}) // busy, answering
+		}
+	})
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			if w.send(&wire.Inv{Items: fakeHashes(1, wire.InvTx)}) != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	if err := w.send(&wire.Inv{Items: blocks}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the node did not ask the withholding peer")
+	}
+	start := time.Now()
+	n.connect(t, src)
+	waitFor(t, 15*time.Second, "the node to get the withheld blocks elsewhere", func() bool { return n.tip() == src.tip() })
+	took := time.Since(start)
+	t.Logf("blocks withheld by a busy peer (request timeout %v, max age %v): fetched from the honest peer after %v; withholder banned %v",
+		timeout, maxRequestAge*timeout, took, !n.gater.Allowed(w.host.ID()))
+	if !n.gater.Allowed(w.host.ID()) {
+		t.Error("withholding is slowness, not a violation: no ban")
+	}
+}

@@ -132,6 +132,9 @@ func (s *Sync) pump() {
 	s.mu.Lock()
 	for _, p := range s.peers {
 		var o out
+		if len(p.asked) >= maxPeerInFlight {
+			continue // no free slot: its queue waits (a flooder's stays full)
+		}
 		kept := p.pending[:0]
 		for i, it := range p.pending {
 			if len(p.asked) >= maxPeerInFlight {
@@ -176,10 +179,18 @@ func (s *Sync) pump() {
 	}
 }
 
+// maxRequestAge, in RequestTimeouts, is how long one request may wait
+// while its peer delivers other things: enough for a slow link to work
+// through a full maxPeerInFlight batch, but a peer that answers everything
+// except one item cannot hold that item (and a sync waiting on it) for
+// ever.
+const maxRequestAge = 4
+
 // expire forgets the requests of peers that delivered nothing for a
-// RequestTimeout, so other peers that announced them are asked instead,
-// and takes the sync role from a peer that left a getblocks unanswered as
-// long. No score: the peer may be slow, not hostile.
+// RequestTimeout (or left one unanswered for maxRequestAge of them), so
+// other peers that announced them are asked instead, and takes the sync
+// role from a peer that left a getblocks unanswered as long. No score: the
+// peer may be slow, not hostile.
 func (s *Sync) expire(now time.Time) {
 	timeout := s.cfg.RequestTimeout
 	s.mu.Lock()
@@ -193,7 +204,7 @@ func (s *Sync) expire(now time.Time) {
 		if p.lastAnswer.After(progress) {
 			progress = p.lastAnswer
 		}
-		if now.Sub(progress) < timeout {
+		if now.Sub(progress) < timeout && now.Sub(r.at) < maxRequestAge*timeout {
 			continue
 		}
 		delete(s.inflight, h)

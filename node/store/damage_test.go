@@ -193,3 +193,29 @@ func TestCorruptManifestRefused(t *testing.T) {
 	}
 	sameFiles(t, dir, before)
 }
+
+// Bytes overwritten inside a table's blocks: badger itself would open the
+// database and panic in the first read that meets them.
+func TestCorruptTableBlockRefused(t *testing.T) {
+	dir := filled(t)
+	sst := tables(t, dir)[0]
+	f, err := os.OpenFile(sst, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 2000), 1000); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	before := snapshot(t, dir)
+	db, err := Open(dir)
+	if err == nil {
+		db.Close()
+		t.Fatal("a database with a corrupt table opened")
+	}
+	t.Logf("error: %v", err)
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), filepath.Base(sst)+" is corrupt") {
+		t.Errorf("error does not name the corrupt table: %v", err)
+	}
+	sameFiles(t, dir, before)
+}

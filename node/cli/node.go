@@ -44,13 +44,18 @@ type sent struct {
 }
 
 // openNode gives the node running on the data dir, reached at the control
-// API address it wrote there, or else the data dir itself. When the data
-// dir cannot be named the offline side is given: its commands report that
-// error where they need the data dir, after checking their flags.
+// API address it wrote there with the token it wrote there (rpc.cookie),
+// or else the data dir itself. When the data dir cannot be named the
+// offline side is given: its commands report that error where they need
+// the data dir, after checking their flags.
 func (e *Env) openNode() dataNode {
 	if dir, err := e.DataDir(); err == nil {
 		if addr := controlapi.RunningNode(dir); addr != "" {
-			return rpcNode{controlapi.NewClient(addr)}
+			// Without a readable cookie the read-only commands still
+			// work; the others get the node's 401, which says where the
+			// token is looked for.
+			token, _ := controlapi.ReadCookie(dir)
+			return rpcNode{controlapi.NewClient(addr).WithToken(token)}
 		}
 	}
 	return dirNode{e}

@@ -23,6 +23,7 @@ type p2pFlags struct {
 	networkSeed  string
 	identitySeed string
 	rpc          string
+	rpcTokenFile string
 }
 
 func (f *p2pFlags) register(cmd *cobra.Command, rpcDefault, rpcHelp string) {
@@ -33,6 +34,7 @@ func (f *p2pFlags) register(cmd *cobra.Command, rpcDefault, rpcHelp string) {
 	fl.StringVar(&f.networkSeed, "network-seed", "", "derive the private network key from this seed, as devnet does from a scenario's network.seed (instead of --network-key)")
 	fl.StringVar(&f.identitySeed, "identity-seed", "", "derive the libp2p identity from this seed (deterministic peer ID)")
 	fl.StringVar(&f.rpc, "rpc", rpcDefault, rpcHelp)
+	fl.StringVar(&f.rpcTokenFile, "rpc-token-file", "", "the control API's token is this file's content (default: a random one); either way it goes to <datadir>/rpc.cookie (mode 0600), where the CLI reads it")
 }
 
 // psk is the private network key the flags give; nil: the default one.
@@ -98,7 +100,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,
 			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
 			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
-			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, Log: slog.Default(),
+			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, Log: slog.Default(),
 			TargetPeers: targetPeers, MaxPeers: maxPeers,
 		})
 	}

@@ -15,8 +15,9 @@ import (
 
 // Client calls a node's control API.
 type Client struct {
-	base string
-	http *http.Client
+	base  string
+	token string
+	http  *http.Client
 }
 
 // NewClient returns a client for addr: "host:port" or a base URL.
@@ -27,6 +28,14 @@ func NewClient(addr string) *Client {
 	}
 	// Mint can take as long as the blocks do; callers bound it with ctx.
 	return &Client{base: strings.TrimRight(base, "/"), http: &http.Client{}}
+}
+
+// WithToken is a client like c that sends token (Authorization: Bearer),
+// which the routes that change something need.
+func (c *Client) WithToken(token string) *Client {
+	d := *c
+	d.token = token
+	return &d
 }
 
 // Base is the base URL the client calls.
@@ -55,6 +64,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -9,13 +9,15 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/devchain/devchain/node/chain"
 )
 
 type fakeBackend struct {
-	deny []string
+	deny  []string
+	sends atomic.Int32 // Send calls: payments that reached the node
 }
 
 func (f *fakeBackend) Status() Status { return Status{Role: "node", Height: 3, ConnectedVia: "none"} }
@@ -34,6 +36,7 @@ func (f *fakeBackend) CreateWallet(alias string) (Wallet, error) {
 	return Wallet{Alias: alias, Address: "addr"}, nil
 }
 func (f *fakeBackend) Send(_ context.Context, r SendRequest) (chain.Hash, error) {
+	f.sends.Add(1)
 	return chain.Hash{}, chain.Invalid(chain.RuleInsufficient, "%s has too little", r.From)
 }
 func (f *fakeBackend) Mint(_ context.Context, r MintRequest) (MintReply, error) {
@@ -44,12 +47,17 @@ func (f *fakeBackend) Metrics() Metrics                     { return Metrics{Hei
 
 func TestRoutes(t *testing.T) {
 	b := &fakeBackend{}
-	srv, err := Listen("127.0.0.1:0", b, slog.New(slog.DiscardHandler))
+	dir := t.TempDir()
+	srv, err := Listen("127.0.0.1:0", b, Auth{DataDir: dir}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c := NewClient(srv.Addr())
+	token, err := ReadCookie(dir)
+	if err != nil || token == "" {
+		t.Fatalf("cookie: %q, %v", token, err)
+	}
+	c := NewClient(srv.Addr()).WithToken(token)
 	ctx := context.Background()
 
 	if err := c.Healthz(ctx); err != nil {

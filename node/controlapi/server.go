@@ -2,14 +2,17 @@ package controlapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/devchain/devchain/node/chain"
@@ -42,13 +45,37 @@ type Backend interface {
 	Metrics() Metrics
 }
 
-// maxBody bounds request bodies.
-const maxBody = 1 << 20
+// Limits of the control API server. The API is for the node's own
+// launcher and CLI, so they are far above what those need and far below
+// what would let a stranger hold the node's resources.
+const (
+	// MaxConns bounds the connections open at once (see capListener).
+	MaxConns = 256
+	// ReadHeaderTimeout bounds the wait for a request's headers,
+	// ReadTimeout for the whole request, body included.
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 10 * time.Second
+	// WriteTimeout bounds a request's handling and answer, except POST
+	// /mint's: it lasts as long as its blocks take (the caller, who holds
+	// the token, bounds it by closing the connection).
+	WriteTimeout = 30 * time.Second
+	// IdleTimeout closes a kept-alive connection with no next request.
+	IdleTimeout = 60 * time.Second
+	// MaxHeaderBytes bounds a request's header lines.
+	MaxHeaderBytes = 16 << 10
+	// MaxBody bounds request bodies (the largest, a gate of many peer
+	// IDs, is a few KB).
+	MaxBody = 64 << 10
+)
 
-// Handler serves the control API of b.
-func Handler(b Backend, log *slog.Logger) http.Handler {
-	s := &server{b: b, log: log}
-	mux := http.NewServeMux()
+// handler serves the control API of b. Read-only GET routes are open;
+// every other route (POST, and anything under /admin/) needs token as
+// "Authorization: Bearer TOKEN" and a JSON body (Content-Type
+// application/json), so a web page cannot reach them with a cross-origin
+// form or text/plain post. An empty token refuses them all.
+func handler(b Backend, token string, log *slog.Logger) http.Handler {
+	s := &server{b: b, token: token, log: log, mux: http.NewServeMux()}
+	mux := s.mux
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { reply(w, Health{OK: true}) })
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) { reply(w, b.Status()) })
 	mux.HandleFunc("GET /peers", func(w http.ResponseWriter, _ *http.Request) { reply(w, PeersReply{Peers: b.Peers()}) })
@@ -61,12 +88,108 @@ func Handler(b Backend, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /mint", s.mint)
 	mux.HandleFunc("POST /admin/gate", s.gate)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(registry(b), promhttp.HandlerOpts{}))
-	return mux
+	return s
 }
 
 type server struct {
-	b   Backend
-	log *slog.Logger
+	b     Backend
+	token string
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body := &bodyWatch{ReadCloser: r.Body}
+	r.Body = body
+	defer func() {
+		// A body the handler left unread (an error answered first, a GET
+		// with a body) would be drained by the server before the
+		// connection is let go, for as long as ReadTimeout when its sender
+		// is silent: end the connection now instead.
+		if r.ContentLength != 0 && !body.eof {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		}
+	}()
+	_, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		// The mux's own answers (404, 405 with Allow) are plain text.
+		s.mux.ServeHTTP(&jsonErrors{ResponseWriter: w}, r)
+		return
+	}
+	if r.ContentLength != 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Header().Set("Connection", "close")
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || strings.HasPrefix(r.URL.Path, "/admin/") {
+		if !s.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="chaind"`)
+			s.fail(w, r, errUnauthorized)
+			return
+		}
+		if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != "application/json" {
+			s.fail(w, r, fmt.Errorf("%w: Content-Type %q: want application/json", errMediaType, r.Header.Get("Content-Type")))
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// Errors of the server itself.
+var (
+	errUnauthorized = errors.New("missing or wrong token: send Authorization: Bearer TOKEN " +
+		"(chaind's CLI reads it from the data dir's " + CookieFile + ")") // 401
+	errMediaType = errors.New("unsupported media type") // 415
+	errTooLarge  = errors.New("request body too large") // 413
+)
+
+// authorized tells whether r carries the server's token. The comparison
+// takes as long for every wrong token of a given length.
+func (s *server) authorized(r *http.Request) bool {
+	if s.token == "" {
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.token)) == 1
+}
+
+// bodyWatch notes whether a request body was read to its end.
+type bodyWatch struct {
+	io.ReadCloser
+	eof bool
+}
+
+func (b *bodyWatch) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
+}
+
+// jsonErrors turns the error answers of http.ServeMux into JSON ones.
+type jsonErrors struct {
+	http.ResponseWriter
+	replaced bool
+}
+
+func (j *jsonErrors) WriteHeader(code int) {
+	if code < 400 {
+		j.ResponseWriter.WriteHeader(code)
+		return
+	}
+	j.replaced = true
+	h := j.Header()
+	h.Del("Content-Length")
+	h.Del("X-Content-Type-Options")
+	h.Set("Content-Type", "application/json")
+	j.ResponseWriter.WriteHeader(code)
+	_ = json.NewEncoder(j.ResponseWriter).Encode(errorReply{Error: strings.ToLower(http.StatusText(code))})
+}
+
+func (j *jsonErrors) Write(p []byte) (int, error) {
+	if j.replaced {
+		return len(p), nil
+	}
+	return j.ResponseWriter.Write(p)
 }
 
 func (s *server) blockByHash(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +278,8 @@ func (s *server) mint(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: blocks %d: must be in 1..10000", ErrBadRequest, req.Blocks))
 		return
 	}
+	// Mining may outlast WriteTimeout; the answer waits for it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	res, err := s.b.Mint(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
@@ -180,13 +305,40 @@ func (s *server) gate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		s.fail(w, r, fmt.Errorf("%w: request body: %v", ErrBadRequest, err))
+	if err := decodeBody(http.MaxBytesReader(w, r.Body, MaxBody), v); err != nil {
+		s.fail(w, r, err)
 		return false
 	}
 	return true
+}
+
+// decodeBody reads exactly one JSON value from body into v: unknown
+// fields, a second value or anything else after the first but white space
+// are refused, so what the node acts on is all the client sent.
+func decodeBody(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, after := dec.Token(); after != io.EOF {
+			err = errors.New("data after the JSON value")
+			if tooLarge(after) {
+				err = after
+			}
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case tooLarge(err):
+		return fmt.Errorf("%w: more than %d bytes", errTooLarge, MaxBody)
+	}
+	return fmt.Errorf("%w: request body: %v", ErrBadRequest, err)
+}
+
+func tooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	return errors.As(err, &mb)
 }
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -198,11 +350,22 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, ErrUnavailable):
 		code = http.StatusServiceUnavailable
+	case errors.Is(err, errUnauthorized):
+		code = http.StatusUnauthorized
+	case errors.Is(err, errMediaType):
+		code = http.StatusUnsupportedMediaType
+	case errors.Is(err, errTooLarge):
+		code = http.StatusRequestEntityTooLarge
 	}
 	if code == http.StatusInternalServerError {
 		s.log.Error("rpc", "route", r.URL.Path, "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if code < 500 {
+		// The request was refused, perhaps before its body was read: the
+		// connection ends with the answer.
+		w.Header().Set("Connection", "close")
+	}
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(errorReply{Error: err.Error()})
 }
@@ -232,21 +395,52 @@ func registry(b Backend) *prometheus.Registry {
 
 // Server is a running control API.
 type Server struct {
-	srv  *http.Server
-	ln   net.Listener
-	done chan error
+	srv   *http.Server
+	ln    *capListener
+	auth  Auth
+	token string
+	done  chan error
 }
 
-// Listen starts serving b on addr (host:port; port 0 picks one).
-func Listen(addr string, b Backend, log *slog.Logger) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
+// Listen starts serving b on addr (host:port; port 0 picks one), with the
+// token auth gives; with auth.DataDir it writes the token there first
+// (CookieFile), so a client that finds the node also finds its token.
+func Listen(addr string, b Backend, auth Auth, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	token, err := auth.token()
 	if err != nil {
+		return nil, err
+	}
+	if auth.DataDir != "" {
+		if err := writeCookie(auth.DataDir, token); err != nil {
+			return nil, err
+		}
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		if auth.DataDir != "" {
+			_ = removeCookie(auth.DataDir, token)
+		}
 		return nil, fmt.Errorf("rpc listen on %s: %w", addr, err)
 	}
+	ln := newCapListener(l, MaxConns)
 	s := &Server{
-		srv:  &http.Server{Handler: Handler(b, log), ReadHeaderTimeout: 10 * time.Second},
-		ln:   ln,
-		done: make(chan error, 1),
+		srv: &http.Server{
+			Handler:           handler(b, token, log),
+			ReadHeaderTimeout: ReadHeaderTimeout,
+			ReadTimeout:       ReadTimeout,
+			WriteTimeout:      WriteTimeout,
+			IdleTimeout:       IdleTimeout,
+			MaxHeaderBytes:    MaxHeaderBytes,
+			ConnState:         ln.connState,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		},
+		ln:    ln,
+		auth:  auth,
+		token: token,
+		done:  make(chan error, 1),
 	}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
@@ -262,6 +456,9 @@ func (s *Server) Close() error {
 	defer cancel()
 	err := s.srv.Shutdown(ctx)
 	<-s.done
+	if s.auth.DataDir != "" {
+		err = errors.Join(err, removeCookie(s.auth.DataDir, s.token))
+	}
 	return err
 }
 

@@ -28,6 +28,7 @@ type BootstrapConfig struct {
 	Port         int
 	Peers        []string // other bootstrap servers to join
 	RPCAddr      string   // empty: no control API
+	RPCTokenFile string   // the control API's token; "": a random one (in DataDir's rpc.cookie, if any)
 	DataDir      string   // where rpc.addr goes, if set
 	Log          *slog.Logger
 }
@@ -66,15 +67,19 @@ func StartBootstrap(cfg BootstrapConfig) (*Bootstrap, error) {
 		return nil, err
 	}
 	if cfg.RPCAddr != "" {
-		if b.rpc, err = controlapi.Listen(cfg.RPCAddr, bootstrapBackend{b}, cfg.Log); err != nil {
+		if cfg.DataDir != "" {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				b.Node.Close()
+				return nil, err
+			}
+		}
+		auth := controlapi.Auth{TokenFile: cfg.RPCTokenFile, DataDir: cfg.DataDir}
+		if b.rpc, err = controlapi.Listen(cfg.RPCAddr, bootstrapBackend{b}, auth, cfg.Log); err != nil {
 			b.Node.Close()
 			return nil, err
 		}
 		if cfg.DataDir != "" {
-			if err := os.MkdirAll(cfg.DataDir, 0o700); err == nil {
-				err = controlapi.WriteAddrFile(cfg.DataDir, b.rpc.Addr())
-			}
-			if err != nil {
+			if err := controlapi.WriteAddrFile(cfg.DataDir, b.rpc.Addr()); err != nil {
 				b.Close()
 				return nil, err
 			}

@@ -28,6 +28,9 @@ type Config struct {
 	Minter       string        // alias or address; empty: no minting loop
 	MineInterval time.Duration // with Minter: mine every interval even with an empty mempool
 	RPCAddr      string        // control API; "127.0.0.1:0" when empty
+	// RPCTokenFile holds the control API's token (--rpc-token-file); ""
+	// makes a random one. Either way it goes to <DataDir>/rpc.cookie.
+	RPCTokenFile string
 	Log          *slog.Logger
 	UserAgent    string
 	// TargetPeers: discovery and redial dial until the node has this many

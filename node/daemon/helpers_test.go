@@ -83,7 +83,12 @@ func startBootstrap(t testing.TB) *Bootstrap {
 	return b
 }
 
-func (n *Node) client() *controlapi.Client { return controlapi.NewClient(n.RPCAddr()) }
+// client is the node's API client, with the token the node wrote in its
+// data dir, as chaind's CLI uses it.
+func (n *Node) client() *controlapi.Client {
+	token, _ := controlapi.ReadCookie(n.cfg.DataDir)
+	return controlapi.NewClient(n.RPCAddr()).WithToken(token)
+}
 
 func (n *Node) status(t testing.TB) controlapi.Status {
 	t.Helper()

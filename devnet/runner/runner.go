@@ -138,13 +138,9 @@ func (r *Runner) step(ctx context.Context, s *scenario.Step) error {
 }
 
 // client returns the control API client of a node, at the endpoint its
-// backend gives.
+// backend gives, with the devnet's token the backend handed the nodes.
 func (r *Runner) client(name string) (*controlapi.Client, error) {
-	base, err := r.Backend.Endpoint(name)
-	if err != nil {
-		return nil, err
-	}
-	return controlapi.NewClient(base), nil
+	return backend.Client(r.Backend, name)
 }
 
 // unsentRetry bounds how long a step resends a request that provably never

@@ -81,6 +81,10 @@ type Placement struct {
 	NetworkKey string
 	// Bootstrap are the multiaddrs of the node's Bootstrap nodes, in order.
 	Bootstrap []string
+	// RPCTokenFile is the path of the file holding the control API's
+	// token (the devnet's, so it can call the routes that change
+	// something); "" lets chaind make its own, in its data dir only.
+	RPCTokenFile string
 }
 
 // Argv is chaind's command line (after the binary name) that launches n at p.
@@ -123,8 +127,17 @@ func (n *Node) Argv(p Placement) []string {
 	for _, addr := range p.Bootstrap {
 		argv = append(argv, "-bootstrap", addr)
 	}
+	if p.RPCTokenFile != "" {
+		argv = append(argv, RPCTokenArgv(p.RPCTokenFile)...)
+	}
 	return argv
 }
+
+// RPCTokenArgv is what Argv adds last for a Placement with RPCTokenFile
+// path: a launcher whose command lines come ready-made without it (the
+// docker backend's, from compose.Layout, which compose files share and
+// where nodes keep their own token) appends it to get the same line.
+func RPCTokenArgv(path string) []string { return []string{"--rpc-token-file", path} }
 
 // CommandArgv is the command line of another chaind command (createwallet,
 // getbalance…) on n's data in dataDir: through its control API while it

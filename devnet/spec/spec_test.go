@@ -70,3 +70,20 @@ func TestNetworkNode(t *testing.T) {
 		t.Error("Node(c) found")
 	}
 }
+
+func TestArgvRPCTokenFile(t *testing.T) {
+	n := Node{Name: "peer-1", Role: RoleNode, Rendezvous: "r", NetworkSeed: "s"}
+	p := Placement{DataDir: "d", ListenHost: "127.0.0.1", P2PPort: 1, RPCAddr: "127.0.0.1:2", Bootstrap: []string{"/ip4/x"}}
+	without := n.Argv(p)
+	if slices.Contains(without, "--rpc-token-file") {
+		t.Fatalf("Argv without RPCTokenFile: %q", without)
+	}
+	p.RPCTokenFile = "/rpc.token"
+	got := n.Argv(p)
+	if want := append(without, RPCTokenArgv("/rpc.token")...); !slices.Equal(got, want) {
+		t.Fatalf("Argv with RPCTokenFile = %q, want %q", got, want)
+	}
+	if !strings.HasSuffix(strings.Join(got, " "), "--rpc-token-file /rpc.token") {
+		t.Fatalf("Argv = %q", got)
+	}
+}

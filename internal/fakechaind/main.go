@@ -8,7 +8,8 @@
 // Node commands, startp2p and bootstrap: the node accepts TCP connections
 // on --listen-host:-port (its p2p port) and serves on -rpc the control API
 // routes devnet calls: /healthz, /status (a node of height 0 with one peer)
-// and /admin/gate (each gate is logged as "gate deny=PEER,..."). It writes
+// and /admin/gate (each gate is logged as "gate deny=PEER,..."; with
+// --rpc-token-file FILE it wants FILE's token, as chaind does). It writes
 // its -rpc address to rpc.addr in the data dir, appends "start" to the file
 // starts there (tests count restarts on one volume), and on SIGTERM or
 // SIGINT removes rpc.addr and exits 0. With FAKECHAIND_HANG set in its

@@ -49,7 +49,17 @@ func serve(c cmdline) error {
 	// streams.
 	fmt.Fprintln(os.Stderr, "fakechaind: starting", strings.Join(c.argv, " "))
 
-	go http.Serve(rpc, controlAPI(c.name))
+	token := ""
+	if file := c.flags["rpc-token-file"]; file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if token = strings.TrimSpace(string(raw)); token == "" {
+			return fmt.Errorf("rpc token file %s is empty", file)
+		}
+	}
+	go http.Serve(rpc, controlAPI(c.name, token))
 	<-ctx.Done()
 	fmt.Println("fakechaind: clean exit")
 	return nil
@@ -80,8 +90,10 @@ func acceptAndClose(l net.Listener) {
 	}
 }
 
-// controlAPI serves the routes devnet calls on a node of command cmd.
-func controlAPI(cmd string) http.Handler {
+// controlAPI serves the routes devnet calls on a node of command cmd. With
+// a token, /admin/gate wants it as chaind does (Authorization: Bearer), so
+// the tests see devnet send it.
+func controlAPI(cmd, token string) http.Handler {
 	role := map[string]string{"startp2p": "node", "bootstrap": "bootstrap"}[cmd]
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -91,6 +103,12 @@ func controlAPI(cmd string) http.Handler {
 		reply(w, map[string]any{"role": role, "height": 0, "tip": "00", "peers": 1, "connected_via": "rendezvous"})
 	})
 	mux.HandleFunc("/admin/gate", func(w http.ResponseWriter, r *http.Request) {
+		if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			json.NewEncoder(w).Encode(map[string]string{"error": "missing or wrong token"})
+			return
+		}
 		var gate struct{ Deny []string }
 		if err := json.NewDecoder(r.Body).Decode(&gate); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)

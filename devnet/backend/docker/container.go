@@ -4,7 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -15,6 +18,8 @@ import (
 
 	"github.com/devchain/devchain/compose"
 	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/spec"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Start creates the node's container and volume if they do not exist,
@@ -80,14 +85,26 @@ func (b *Backend) waitAnswering(ctx context.Context, s *compose.Service, exited 
 // command line (chaind was rebuilt, the scenario changed) is replaced; its
 // volume stays.
 func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
+	token, err := b.rpcToken()
+	if err != nil {
+		return "", err
+	}
 	b.mu.Lock()
 	image, layout, key := b.image, b.layout, b.net.NetworkKey
 	b.mu.Unlock()
+	// The layout's command line is the one compose files run too, where a
+	// node makes its own token; here it gets the devnet's.
+	cmd := append(slices.Clone(s.Cmd), spec.RPCTokenArgv(tokenPath)...)
+	labels := maps.Clone(s.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[labelTokenSum] = tokenSum(token)
 	res, err := b.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	switch {
 	case err == nil:
 		c := res.Container
-		if c.Config != nil && c.Config.Image == image && slices.Equal(c.Config.Cmd, s.Cmd) {
+		if c.Config != nil && c.Config.Image == image && slices.Equal(c.Config.Cmd, cmd) && c.Config.Labels[labelTokenSum] == labels[labelTokenSum] {
 			return c.ID, nil
 		}
 		if c.State != nil && (c.State.Running || c.State.Paused) {
@@ -108,8 +125,8 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 		Name: s.Container,
 		Config: &container.Config{
 			Image:    image,
-			Cmd:      s.Cmd,
-			Labels:   s.Labels,
+			Cmd:      cmd,
+			Labels:   labels,
 			Hostname: s.Node.Name,
 			Env:      b.nodeEnv(len(layout.Services)),
 			// No engine healthcheck: devnet asks each node's API itself, and
@@ -147,8 +164,56 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 			return "", fmt.Errorf("docker: network key into node %s: %w", s.Node.Name, err)
 		}
 	}
+	if err := b.copyFile(ctx, created.ID, tokenPath, []byte(token+"\n"), 0o600); err != nil {
+		// Without it devnet could not change anything on the node.
+		_, _ = b.cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
+		return "", fmt.Errorf("docker: rpc token into node %s: %w", s.Node.Name, err)
+	}
 	b.log.Debug("container created", "node", s.Node.Name, "container", s.Container, "ip", s.IP)
 	return created.ID, nil
+}
+
+// tokenPath is where a container finds the devnet's control API token
+// (copied in at creation, like the network key).
+const tokenPath = "/rpc.token"
+
+// labelTokenSum marks a container with a digest of the token it holds, so
+// a container left from a devnet whose state dir (and token) is gone is
+// replaced, not started with a token nobody has.
+const labelTokenSum = "devchain.rpc-token-sum"
+
+func tokenSum(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:6])
+}
+
+// RPCToken is the token the devnet's containers get.
+func (b *Backend) RPCToken() string {
+	token, err := b.rpcToken()
+	if err != nil {
+		b.log.Warn("no rpc token", "err", err)
+	}
+	return token
+}
+
+// rpcToken loads the devnet's token from the state dir (creating it for a
+// new devnet), or without one makes a token for this Backend's life.
+func (b *Backend) rpcToken() (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.token != "" {
+		return b.token, nil
+	}
+	var err error
+	if b.opts.StateDir != "" {
+		b.token, err = backend.MakeToken(b.opts.StateDir)
+	} else {
+		b.token, err = controlapi.NewToken()
+	}
+	if err != nil {
+		return "", fmt.Errorf("docker: %w", err)
+	}
+	return b.token, nil
 }
 
 // nodeEnv is the containers' environment: backend.NodeEnv for a local

@@ -48,7 +48,11 @@ type Options struct {
 	// devnet-netcut next to the running executable (`make image` puts it
 	// in bin/). Only Partition and Heal need it.
 	Netcut string
-	Logger *slog.Logger
+	// StateDir is the devnet's host folder, where its control API token
+	// is kept (backend.TokenFile); if empty, the token lives as long as
+	// the Backend.
+	StateDir string
+	Logger   *slog.Logger
 }
 
 // Backend is the docker implementation of backend.Backend. It is safe for
@@ -63,12 +67,14 @@ type Backend struct {
 	net    *spec.Network
 	layout *compose.Layout
 	helper string // partition helper image, built on first use
+	token  string // the nodes' control API token, loaded on first use (rpcToken)
 }
 
 var (
 	_ backend.Backend = (*Backend)(nil)
 	_ backend.Remover = (*Backend)(nil)
 	_ backend.Lister  = (*Backend)(nil)
+	_ backend.Tokener = (*Backend)(nil)
 )
 
 // Provider makes the docker backend known to devnet: available when an
@@ -77,7 +83,7 @@ var Provider = backend.Provider{
 	Name:      "docker",
 	Available: Ping,
 	New: func(o backend.Options) (backend.Backend, error) {
-		return New(Options{Chaind: o.Chaind, Logger: o.Log})
+		return New(Options{Chaind: o.Chaind, StateDir: o.StateDir, Logger: o.Log})
 	},
 }
 

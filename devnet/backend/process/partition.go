@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/devnet/backend"
 )
 
 // Partition makes every node of a side refuse the peers of the other sides
@@ -77,10 +77,13 @@ func (b *Backend) setGate(ctx context.Context, name string, deny []string) error
 	if !alive(ns.PID, ns.DataDir) {
 		return nil
 	}
-	url, _ := b.Endpoint(name)
+	c, err := backend.Client(b, name)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	if _, err := controlapi.NewClient(url).Gate(ctx, deny); err != nil {
+	if _, err := c.Gate(ctx, deny); err != nil {
 		return fmt.Errorf("node %s: gate: %w", name, err)
 	}
 	return nil

@@ -33,9 +33,13 @@ type Backend struct {
 	mu    sync.Mutex
 	net   *spec.Network
 	state *state
+	token string // the devnet's control API token; "" for a devnet from before tokens
 }
 
-var _ backend.Backend = (*Backend)(nil)
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Tokener = (*Backend)(nil)
+)
 
 // Provider makes the process backend known to devnet. It runs wherever
 // chaind runs, so it is always available: the fallback when no engine answers.
@@ -79,6 +83,10 @@ func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 			return fmt.Errorf("process runtime: network key: %w", err)
 		}
 	}
+	token, err := backend.MakeToken(b.opts.StateDir)
+	if err != nil {
+		return fmt.Errorf("process runtime: %w", err)
+	}
 	st, err := loadState(b.opts.StateDir)
 	if isNotExist(err) {
 		st, err = &state{Name: net.Name, Nodes: map[string]*nodeState{}}, nil
@@ -112,7 +120,7 @@ func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.net, b.state = net, st
+	b.net, b.state, b.token = net, st, token
 	return st.save(b.opts.StateDir)
 }
 
@@ -128,10 +136,21 @@ func (b *Backend) Attach(ctx context.Context, net *spec.Network) error {
 	if b.opts.Chaind == "" {
 		b.opts.Chaind = st.Chaind
 	}
+	token, err := backend.ReadToken(b.opts.StateDir)
+	if err != nil {
+		return fmt.Errorf("process runtime: %w", err)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.net, b.state = net, st
+	b.net, b.state, b.token = net, st, token
 	return nil
+}
+
+// RPCToken is the token the devnet's nodes were started with.
+func (b *Backend) RPCToken() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.token
 }
 
 func (b *Backend) keyFile() string { return filepath.Join(b.opts.StateDir, "network.key") }
@@ -170,6 +189,9 @@ func (b *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
 	}
 	if _, err := os.Stat(b.keyFile()); err == nil {
 		p.NetworkKey = b.keyFile()
+	}
+	if b.RPCToken() != "" {
+		p.RPCTokenFile = filepath.Join(b.opts.StateDir, backend.TokenFile)
 	}
 	for _, boot := range n.Bootstrap {
 		addr, err := b.Multiaddr(boot)

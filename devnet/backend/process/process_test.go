@@ -14,6 +14,7 @@ import (
 
 	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/spec"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/identity"
 )
 
@@ -221,6 +222,18 @@ func TestPartitionGatesTheOtherSide(t *testing.T) {
 	}
 	if err := r.Partition(ctx, [][]string{{"a"}, {"b"}}); err != nil {
 		t.Fatal(err)
+	}
+	// The gate carried the devnet's token, which the node was handed and
+	// wants: without it the node refuses.
+	st, err := os.Stat(filepath.Join(r.opts.StateDir, backend.TokenFile))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v, %v; want mode 0600", st, err)
+	}
+	url, _ := r.Endpoint("a")
+	_, err = controlapi.NewClient(url).Gate(ctx, nil)
+	t.Logf("gate with the devnet's token: ok; without it: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("tokenless gate: %v, want 401", err)
 	}
 	// b starts while the partition holds: it must get its gate at start.
 	if err := r.Start(ctx, "b"); err != nil {

@@ -1,0 +1,85 @@
+package backend
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/devchain/devchain/node/controlapi"
+)
+
+// TokenFile is the file in a devnet's state dir holding the token of its
+// nodes' control APIs. The backend that runs the nodes hands it to each
+// (spec.Placement.RPCTokenFile) and is the one that knows it afterwards
+// (Tokener): every client devnet builds gets it from there, through Client.
+const TokenFile = "rpc.token"
+
+// Tokener is implemented by backends whose nodes were handed the devnet's
+// token: the routes of their control API that change something need it.
+type Tokener interface {
+	RPCToken() string
+}
+
+// Client is the control API client of node name of be, at its Endpoint,
+// with the devnet's token when be has one.
+func Client(be Backend, name string) (*controlapi.Client, error) {
+	base, err := be.Endpoint(name)
+	if err != nil {
+		return nil, err
+	}
+	c := controlapi.NewClient(base)
+	if t, ok := be.(Tokener); ok {
+		c = c.WithToken(t.RPCToken())
+	}
+	return c, nil
+}
+
+// MakeToken gives the devnet's token in stateDir, creating the file (a
+// random token, mode 0600) when there is none: a devnet set up again
+// keeps the token its running nodes hold.
+func MakeToken(stateDir string) (string, error) {
+	if tok, err := ReadToken(stateDir); err != nil || tok != "" {
+		return tok, err
+	}
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return "", fmt.Errorf("devnet token: %w", err)
+	}
+	tok, err := controlapi.NewToken()
+	if err != nil {
+		return "", err
+	}
+	// Written aside and linked in, so two devnet invocations at once end
+	// with one token and a reader never sees a partial file.
+	path := filepath.Join(stateDir, TokenFile)
+	tmp, err := os.CreateTemp(stateDir, TokenFile+".*")
+	if err != nil {
+		return "", fmt.Errorf("devnet token: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(tok + "\n")
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Link(tmp.Name(), path)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return ReadToken(stateDir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("devnet token: %w", err)
+	}
+	return tok, nil
+}
+
+// ReadToken gives the devnet's token in stateDir, or "" with a nil error
+// when there is none (a devnet set up before devnets had one).
+func ReadToken(stateDir string) (string, error) {
+	path := filepath.Join(stateDir, TokenFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	return controlapi.ReadTokenFile(path)
+}

@@ -104,7 +104,7 @@ func TestInvFloodIsBoundedAndBanned(t *testing.T) {
 		n.sync.mu.Unlock()
 		peak = max(peak, heapMB())
 	}
-	waitFor(t, 15*time.Second, "the flooder to be dropped", c.closed)
+	waitFor(t, 15*time.Second, "the flooder to be banned and dropped", func() bool { return !n.gater.Allowed(c.host.ID()) && c.closed() })
 	after := heapMB()
 	t.Logf("inv flood: %d fake tx hashes sent before the ban, %d asked for (at most %d in flight), heap %.1f MB before, peak %.1f MB, %.1f MB after",
 		sent, asked.Load(), maxInflight, before, peak, after)
@@ -218,7 +218,7 @@ func TestLowWorkSideBlocksAreBounded(t *testing.T) {
 			}
 			pushed++
 		}
-		waitFor(t, 15*time.Second, "the pusher to be dropped", c.closed)
+		waitFor(t, 15*time.Second, "the pusher to be banned and dropped", func() bool { return !n.gater.Allowed(c.host.ID()) && c.closed() })
 		stored := 0
 		for i := range pushed {
 			if n.chain.HasBlock(side.block(i).Hash()) {

@@ -235,13 +235,15 @@ func (s *Sync) run(st network.Stream) {
 		p.close()
 	}()
 	err := s.serve(p)
-	s.remove(p)
 	switch {
 	case errors.Is(err, errMisbehaving):
+		// Banned before its stream is dropped, so it cannot be back
+		// in between.
 		s.misbehaved(p, err)
 	case err != nil:
 		s.cfg.Log.Debug("peer stream ended", "peer", p.id, "err", err)
 	}
+	s.remove(p)
 }
 
 func (s *Sync) serve(p *peerConn) (err error) {

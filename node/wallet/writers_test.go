@@ -170,7 +170,11 @@ func TestCreateWalletWhileNodePaused(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := controlapi.NewClient(addr)
+	token, err := controlapi.ReadCookie(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := controlapi.NewClient(addr).WithToken(token)
 	online, err := c.CreateWallet(ctx, "online")
 	if err != nil {
 		t.Fatalf("POST /wallets: %v\nnode log:\n%s", err, log.String())

@@ -52,14 +52,15 @@ bench: build
 	scripts/bench.sh
 
 # Every fuzz target in the repository, FUZZTIME each. go test -fuzz takes one
-# target per package run, so each target is its own line: a new target (the
-# control API's, say) is one more line here. Inputs that fail are written to
+# target per package run, so each target is its own line: a new target is one
+# more line here. Inputs that fail are written to
 # the package's testdata/fuzz/ and replayed by make test from then on.
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadMessage$$' -fuzztime $(FUZZTIME) ./node/wire
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBlock$$' -fuzztime $(FUZZTIME) ./node/chain
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./devnet/scenario
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./node/controlapi
 
 # The same targets, 20 s each: what .ci/run runs after make test.
 .PHONY: fuzz-ci

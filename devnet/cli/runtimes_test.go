@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
+	"path/filepath"
 	"strings"
-
 	"testing"
 
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/backends"
 )
 
@@ -20,7 +22,22 @@ func onEveryRuntime(t *testing.T, prefix string, f func(t *testing.T, runtime, n
 				t.Skipf("%s runtime not available here: %v", p.Name, err)
 			}
 			name, state := prefix+"-"+p.Name+"-"+strings.ToLower(rand.Text()[:6]), t.TempDir()
-			t.Cleanup(func() { _, _ = runDevnet(t, state, "down", name) })
+			// Removed through the backend itself: the CLI under test believes
+			// no engine answers (TestMain), so its down would leave it.
+			t.Cleanup(func() {
+				be, err := p.New(backend.Options{StateDir: filepath.Join(state, name)})
+				if err == nil {
+					defer be.Close()
+					if rm, ok := be.(backend.Remover); ok {
+						err = rm.Remove(context.Background(), name)
+					} else {
+						err = be.Down(context.Background())
+					}
+				}
+				if err != nil {
+					t.Errorf("removing devnet %s: %v", name, err)
+				}
+			})
 			f(t, p.Name, name, state)
 		})
 	}

@@ -24,8 +24,7 @@ import (
 	"github.com/devchain/devchain/node/wallet"
 )
 
-// commands builds every subcommand; the network side adds startp2p,
-// bootstrap and healthcheck here.
+// commands builds every subcommand, in the order help lists them.
 var commands = []func(*Env) *cobra.Command{
 	newCreateWalletCmd,
 	newListAddressesCmd,

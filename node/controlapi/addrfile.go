@@ -17,10 +17,24 @@ const AddrFile = "rpc.addr"
 
 // WriteAddrFile records addr in dataDir (atomically: readers never see a
 // partial file).
-func WriteAddrFile(dataDir, addr string) error {
-	path := filepath.Join(dataDir, AddrFile)
+func WriteAddrFile(dataDir, addr string) error { return writeLine(dataDir, AddrFile, addr, 0o644) }
+
+// RemoveAddrFile removes the file when it still names addr (another node
+// may have taken the data dir over meanwhile).
+func RemoveAddrFile(dataDir, addr string) error { return removeLine(dataDir, AddrFile, addr) }
+
+// ReadAddrFile gives the address in dataDir's rpc.addr, or "" with a nil
+// error when there is none.
+func ReadAddrFile(dataDir string) (string, error) { return readLine(dataDir, AddrFile) }
+
+// writeLine puts line in dataDir's file name with mode, replacing the file
+// atomically: a reader sees the old line or the new one, never a part.
+func writeLine(dataDir, name, line string, mode os.FileMode) error {
+	path := filepath.Join(dataDir, name)
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(addr+"\n"), 0o644); err != nil {
+	// A tmp file left by a crash may have any mode: start afresh.
+	_ = os.Remove(tmp)
+	if err := os.WriteFile(tmp, []byte(line+"\n"), mode); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -29,24 +43,24 @@ func WriteAddrFile(dataDir, addr string) error {
 	return nil
 }
 
-// RemoveAddrFile removes the file when it still names addr (another node
-// may have taken the data dir over meanwhile).
-func RemoveAddrFile(dataDir, addr string) error {
-	if got, err := ReadAddrFile(dataDir); err != nil || got != addr {
+// removeLine removes dataDir's file name when it still holds line (another
+// node may have taken the data dir over meanwhile).
+func removeLine(dataDir, name, line string) error {
+	if got, err := readLine(dataDir, name); err != nil || got != line {
 		return err
 	}
-	return os.Remove(filepath.Join(dataDir, AddrFile))
+	return os.Remove(filepath.Join(dataDir, name))
 }
 
-// ReadAddrFile gives the address in dataDir's rpc.addr, or "" with a nil
-// error when there is none.
-func ReadAddrFile(dataDir string) (string, error) {
-	raw, err := os.ReadFile(filepath.Join(dataDir, AddrFile))
+// readLine gives the line in dataDir's file name, or "" with a nil error
+// when there is none.
+func readLine(dataDir, name string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(dataDir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", AddrFile, err)
+		return "", fmt.Errorf("reading %s: %w", name, err)
 	}
 	return strings.TrimSpace(string(raw)), nil
 }

@@ -3,11 +3,8 @@ package controlapi
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -57,40 +54,12 @@ func ReadTokenFile(path string) (string, error) {
 	return tok, nil
 }
 
-// writeCookie puts token in dataDir's CookieFile, mode 0600, replacing
-// the file atomically: a reader sees the old token or the new one.
-func writeCookie(dataDir, token string) error {
-	path := filepath.Join(dataDir, CookieFile)
-	tmp := path + ".tmp"
-	// A tmp file left by a crash may have any mode: start afresh.
-	_ = os.Remove(tmp)
-	if err := os.WriteFile(tmp, []byte(token+"\n"), 0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
+// writeCookie puts token in dataDir's CookieFile, mode 0600.
+func writeCookie(dataDir, token string) error { return writeLine(dataDir, CookieFile, token, 0o600) }
 
-// removeCookie removes dataDir's cookie when it still holds token (another
-// node may have taken the data dir over meanwhile).
-func removeCookie(dataDir, token string) error {
-	if got, err := ReadCookie(dataDir); err != nil || got != token {
-		return err
-	}
-	return os.Remove(filepath.Join(dataDir, CookieFile))
-}
+// removeCookie removes dataDir's cookie when it still holds token.
+func removeCookie(dataDir, token string) error { return removeLine(dataDir, CookieFile, token) }
 
 // ReadCookie gives the token in dataDir's CookieFile, or "" with a nil
 // error when there is none.
-func ReadCookie(dataDir string) (string, error) {
-	raw, err := os.ReadFile(filepath.Join(dataDir, CookieFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", CookieFile, err)
-	}
-	return strings.TrimSpace(string(raw)), nil
-}
+func ReadCookie(dataDir string) (string, error) { return readLine(dataDir, CookieFile) }

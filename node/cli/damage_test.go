@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devchain/devchain/internal/testutil"
 )
 
 // Every command that opens the chain refuses a damaged database with an
@@ -53,7 +55,7 @@ func TestDamagedChainCommands(t *testing.T) {
 			}
 			chainDir := filepath.Join(dir, "chain")
 			damage(t, chainDir)
-			before := files(t, chainDir)
+			before := testutil.Files(t, chainDir)
 			for _, args := range commands {
 				start := time.Now()
 				_, err := run(t, env, append(args, "--datadir", dir)...)
@@ -65,7 +67,7 @@ func TestDamagedChainCommands(t *testing.T) {
 					!strings.Contains(msg, "nothing was deleted") {
 					t.Errorf("chaind %s: the error does not name the damaged dir: %v", args[0], err)
 				}
-				after := files(t, chainDir)
+				after := testutil.Files(t, chainDir)
 				if !slices.Equal(slices.Sorted(maps.Keys(before)), slices.Sorted(maps.Keys(after))) {
 					t.Fatalf("chaind %s changed the files: before %v, after %v", args[0], slices.Sorted(maps.Keys(before)), slices.Sorted(maps.Keys(after)))
 				}
@@ -77,22 +79,4 @@ func TestDamagedChainCommands(t *testing.T) {
 			}
 		})
 	}
-}
-
-// files is every file of dir with its bytes.
-func files(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make(map[string][]byte)
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.Name()] = b
-	}
-	return out
 }

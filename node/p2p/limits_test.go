@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
+
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/miner"
 	"github.com/devchain/devchain/node/wire"
-	"github.com/libp2p/go-libp2p/core/network"
 )
 
 func heapMB() float64 {
@@ -293,14 +294,7 @@ func TestSlowPeerIsReroutedNotBanned(t *testing.T) {
 	const timeout, slowness = time.Second, 4 * time.Second
 	src := newTestNode(t, testParams)
 	src.mine(t, 20)
-	var blocks []wire.InvVect
-	for h := uint64(1); h <= 20; h++ {
-		b, err := src.chain.BlockAt(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks = append(blocks, wire.InvVect{Type: wire.InvBlock, Hash: b.Hash()})
-	}
+	blocks := blockInvs(t, src, 20)
 	n := newTestNodeWith(t, testParams, func(c *SyncConfig) { c.RequestTimeout = timeout })
 	asked := make(chan struct{}, 1)
 	var answered atomic.Bool
@@ -359,14 +353,7 @@ func TestWithheldBlocksExpire(t *testing.T) {
 	const timeout = 500 * time.Millisecond
 	src := newTestNode(t, testParams)
 	src.mine(t, 5)
-	var blocks []wire.InvVect
-	for h := uint64(1); h <= 5; h++ {
-		b, err := src.chain.BlockAt(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks = append(blocks, wire.InvVect{Type: wire.InvBlock, Hash: b.Hash()})
-	}
+	blocks := blockInvs(t, src, 5)
 	n := newTestNodeWith(t, testParams, func(c *SyncConfig) { c.RequestTimeout = timeout })
 	asked := make(chan struct{}, 1)
 	w := dialCrafted(t, n, big.NewInt(0), func(c *crafted, m wire.Message) {
@@ -420,4 +407,18 @@ func TestWithheldBlocksExpire(t *testing.T) {
 	if !n.gater.Allowed(w.host.ID()) {
 		t.Error("withholding is slowness, not a violation: no ban")
 	}
+}
+
+// blockInvs announces node's main-chain blocks 1 to n.
+func blockInvs(t *testing.T, node *testNode, n uint64) []wire.InvVect {
+	t.Helper()
+	var invs []wire.InvVect
+	for h := uint64(1); h <= n; h++ {
+		b, err := node.chain.BlockAt(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		invs = append(invs, wire.InvVect{Type: wire.InvBlock, Hash: b.Hash()})
+	}
+	return invs
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/devchain/devchain/internal/testutil"
 	"github.com/devchain/devchain/node/chain"
 )
 
@@ -53,29 +54,11 @@ func tables(t *testing.T, dir string) []string {
 	return m
 }
 
-// snapshot is every file of dir with its bytes.
-func snapshot(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make(map[string][]byte)
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.Name()] = b
-	}
-	return out
-}
-
 // sameFiles fails unless dir holds exactly the files of before, byte for
 // byte.
 func sameFiles(t *testing.T, dir string, before map[string][]byte) {
 	t.Helper()
-	after := snapshot(t, dir)
+	after := testutil.Files(t, dir)
 	if !slices.Equal(slices.Sorted(maps.Keys(before)), slices.Sorted(maps.Keys(after))) {
 		t.Errorf("files changed:\nbefore %v\nafter  %v", slices.Sorted(maps.Keys(before)), slices.Sorted(maps.Keys(after)))
 	}
@@ -117,7 +100,7 @@ func TestMissingManifestRefused(t *testing.T) {
 			if err := os.Remove(filepath.Join(dir, "MANIFEST")); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, dir)
+			before := testutil.Files(t, dir)
 			db, err := Open(dir)
 			if err == nil {
 				db.Close()
@@ -140,7 +123,7 @@ func TestMissingTableRefused(t *testing.T) {
 	if err := os.Remove(sst); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, dir)
+	before := testutil.Files(t, dir)
 	db, err := Open(dir)
 	if err == nil {
 		db.Close()
@@ -161,7 +144,7 @@ func TestTruncatedTableIsAnError(t *testing.T) {
 			if err := os.Truncate(sst, size); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, dir)
+			before := testutil.Files(t, dir)
 			db, err := Open(dir) // badger itself panics in a goroutine of its own here
 			if err == nil {
 				db.Close()
@@ -181,7 +164,7 @@ func TestCorruptManifestRefused(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "MANIFEST"), []byte("not a manifest"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, dir)
+	before := testutil.Files(t, dir)
 	db, err := Open(dir)
 	if err == nil {
 		db.Close()
@@ -207,7 +190,7 @@ func TestCorruptTableBlockRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	before := snapshot(t, dir)
+	before := testutil.Files(t, dir)
 	db, err := Open(dir)
 	if err == nil {
 		db.Close()

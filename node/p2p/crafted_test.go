@@ -27,6 +27,15 @@ type crafted struct {
 
 func dialCrafted(t *testing.T, n *testNode, work *big.Int, onMsg func(c *crafted, m wire.Message)) *crafted {
 	t.Helper()
+	return dialCraftedWith(t, n, work, nil, onMsg)
+}
+
+// dialCraftedWith is dialCrafted that, when beforeVerack is not nil, waits
+// for the node's version and verack and calls beforeVerack before sending
+// its own verack: the node has then sent the tip it had, and counts the
+// peer only once the verack arrives.
+func dialCraftedWith(t *testing.T, n *testNode, work *big.Int, beforeVerack func(), onMsg func(c *crafted, m wire.Message)) *crafted {
+	t.Helper()
 	key, err := identity.LoadOrCreate(t.TempDir()+"/crafted.key", "")
 	if err != nil {
 		t.Fatal(err)
@@ -46,13 +55,25 @@ func dialCrafted(t *testing.T, n *testNode, work *big.Int, onMsg func(c *crafted
 		t.Fatal(err)
 	}
 	c := &crafted{host: h, st: st, done: make(chan struct{})}
-	for _, m := range []wire.Message{
-		&wire.Version{Protocol: wire.ProtocolVersion, Genesis: n.chain.Genesis(), TotalWork: work},
-		&wire.Verack{},
-	} {
-		if err := c.send(m); err != nil {
-			t.Fatal(err)
+	if err := c.send(&wire.Version{Protocol: wire.ProtocolVersion, Genesis: n.chain.Genesis(), TotalWork: work}); err != nil {
+		t.Fatal(err)
+	}
+	if beforeVerack != nil {
+		_ = st.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			m, err := wire.ReadMessage(st)
+			if err != nil {
+				t.Fatalf("handshake with the node: %v", err)
+			}
+			if _, ok := m.(*wire.Verack); ok {
+				break
+			}
 		}
+		_ = st.SetReadDeadline(time.Time{})
+		beforeVerack()
+	}
+	if err := c.send(&wire.Verack{}); err != nil {
+		t.Fatal(err)
 	}
 	go func() {
 		defer close(c.done)

@@ -32,10 +32,15 @@ type peerConn struct {
 	stream network.Stream
 	dir    network.Direction
 
-	mu      sync.Mutex
-	frames  [][]byte
-	queued  int
-	invs    []wire.InvVect // coalesced announcements, sent as one inv
+	mu     sync.Mutex
+	frames [][]byte
+	queued int
+	invs   []wire.InvVect // coalesced announcements, sent as one inv
+	// ready: the handshake completed. Announcements made before wait in
+	// invs until then (an inv before the verack breaks the protocol, and
+	// one dropped would leave the peer believing the tip our version
+	// named).
+	ready   bool
 	known   map[wire.Hash]struct{}
 	closed  bool
 	wake    chan struct{}
@@ -100,7 +105,8 @@ func (p *peerConn) send(m wire.Message) error {
 	return nil
 }
 
-// announce queues inventory unless the peer is known to have it.
+// announce queues inventory unless the peer is known to have it; before
+// the handshake completed it is held until then (setReady).
 func (p *peerConn) announce(items []wire.InvVect) {
 	p.mu.Lock()
 	added := false
@@ -116,6 +122,15 @@ func (p *peerConn) announce(items []wire.InvVect) {
 	if added {
 		p.signal()
 	}
+}
+
+// setReady marks the handshake complete and lets the announcements
+// queued meanwhile go out.
+func (p *peerConn) setReady() {
+	p.mu.Lock()
+	p.ready = true
+	p.mu.Unlock()
+	p.signal()
 }
 
 func (p *peerConn) markKnown(h wire.Hash) {
@@ -158,11 +173,14 @@ func (p *peerConn) writeLoop(pingEvery, writeTimeout time.Duration) error {
 			p.mu.Lock()
 			frames := p.frames
 			p.frames, p.queued = nil, 0
-			invs := p.invs
-			if len(invs) > wire.MaxInvItems {
-				invs, p.invs = invs[:wire.MaxInvItems], invs[wire.MaxInvItems:]
-			} else {
-				p.invs = nil
+			var invs []wire.InvVect
+			if p.ready {
+				invs = p.invs
+				if len(invs) > wire.MaxInvItems {
+					invs, p.invs = invs[:wire.MaxInvItems], invs[wire.MaxInvItems:]
+				} else {
+					p.invs = nil
+				}
 			}
 			p.mu.Unlock()
 			if len(invs) > 0 {

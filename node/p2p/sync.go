@@ -323,6 +323,7 @@ func (s *Sync) doHandshake(p *peerConn, r *bufio.Reader) error {
 	p.version = v
 	p.work = new(big.Int).Set(v.TotalWork)
 	s.mu.Unlock()
+	p.setReady()
 	return nil
 }
 
@@ -558,13 +559,14 @@ func (s *Sync) SubmitTx(tx *chain.Tx) error {
 	return nil
 }
 
+// announce offers items to every peer, those still in their handshake
+// included: what connects between the version we sent them and their
+// verack is news to them, and they would not ask for it.
 func (s *Sync) announce(items []wire.InvVect) {
 	s.mu.Lock()
 	peers := make([]*peerConn, 0, len(s.peers))
 	for _, p := range s.peers {
-		if p.version != nil {
-			peers = append(peers, p)
-		}
+		peers = append(peers, p)
 	}
 	s.mu.Unlock()
 	for _, p := range peers {

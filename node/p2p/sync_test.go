@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/wire"
 )
@@ -97,5 +98,36 @@ func TestSyncFromSeveralPeersWhileMining(t *testing.T) {
 	})
 	if d.height() != 2*MaxBlocksPerInv+19 {
 		t.Fatalf("fresh node at height %d", d.height())
+	}
+}
+
+// What the node connects or accepts while a peer's handshake is under way
+// reaches that peer once the handshake completes: the version the node sent
+// named its older tip, so a peer that took it at its word would believe it
+// had caught up and never ask for the new blocks.
+func TestBlocksConnectedDuringHandshakeAreAnnounced(t *testing.T) {
+	n := newTestNode(t, testParams)
+	n.mine(t, 2)
+	blocks := make(chan chain.Hash, 64)
+	dialCraftedWith(t, n, big.NewInt(0), func() { n.mine(t, 1) }, func(_ *crafted, m wire.Message) {
+		if inv, ok := m.(*wire.Inv); ok {
+			for _, it := range inv.Items {
+				if it.Type == wire.InvBlock {
+					blocks <- chain.Hash(it.Hash)
+				}
+			}
+		}
+	})
+	want := n.tip()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case h := <-blocks:
+			if h == want {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("block %s, connected during the handshake, was never announced to the peer", want)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 var (
@@ -208,8 +210,8 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 			bad("give exactly one of equals and min")
 		}
 	case *ConnectedVia:
-		if !slices.Contains(ConnectedVias, a.Via) {
-			bad("via %q: want %s", a.Via, strings.Join(ConnectedVias, ", "))
+		if !slices.Contains(controlapi.PeerSources, a.Via) {
+			bad("via %q: want %s", a.Via, strings.Join(controlapi.PeerSources, ", "))
 		}
 	case *Log:
 		if a.Match == "" {

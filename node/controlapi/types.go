@@ -18,17 +18,29 @@ type Status struct {
 	Peers          int      `json:"peers"`
 	Connections    int      `json:"connections"`     // libp2p connections open now: peers, bootstrap, not yet handshaken
 	MaxConnections int      `json:"max_connections"` // the most open at once since the node started
-	ConnectedVia   string   `json:"connected_via"`   // the longest-connected peer's source, "none" without peers
+	ConnectedVia   string   `json:"connected_via"`   // the longest-connected peer's Source, ViaNone without peers
 	Mempool        int      `json:"mempool"`
 	RSSBytes       uint64   `json:"rss_bytes"`
 }
+
+// Where a peer's connection came from: Peer.Source, and Status.ConnectedVia
+// for the longest-connected peer.
+const (
+	ViaPeerDB     = "peerdb"     // the node dialled it from its peer DB, at start or on a redial
+	ViaRendezvous = "rendezvous" // the node dialled it after the DHT rendezvous named it
+	ViaInbound    = "inbound"    // it dialled the node
+	ViaNone       = "none"       // ConnectedVia of a node without peers
+)
+
+// PeerSources are the values Peer.Source takes.
+var PeerSources = []string{ViaPeerDB, ViaRendezvous, ViaInbound}
 
 // Peer is one entry of GET /peers.
 type Peer struct {
 	PeerID    string   `json:"peer_id"`
 	Addrs     []string `json:"addrs"`
 	Direction string   `json:"direction"` // "inbound" | "outbound"
-	Source    string   `json:"source"`    // "peerdb" | "rendezvous" | "inbound": how the connection came about
+	Source    string   `json:"source"`    // one of PeerSources: how the connection came about
 }
 
 // PeersReply is GET /peers.

@@ -153,7 +153,7 @@ func (bb bootstrapBackend) Status() controlapi.Status {
 		Role: "bootstrap", Genesis: chain.GenesisBlock(bb.b.cfg.Params).Hash().String(),
 		PeerID: h.ID().String(), Addrs: bb.b.Addrs(), Peers: len(h.Network().Peers()),
 		Connections: bb.b.Node.Conns.Open(), MaxConnections: bb.b.Node.Conns.Max(),
-		ConnectedVia: p2p.ViaNone, RSSBytes: controlapi.RSSBytes(),
+		ConnectedVia: controlapi.ViaNone, RSSBytes: controlapi.RSSBytes(),
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devchain/devchain/node/p2p"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Bootstrap + 3 nodes find each other by rendezvous and converge on a tip
@@ -19,14 +19,14 @@ func TestRendezvousAndConvergence(t *testing.T) {
 	dialled := 0
 	for _, n := range nodes {
 		s := n.status(t)
-		if s.Peers != 2 || (s.ConnectedVia != p2p.ViaRendezvous && s.ConnectedVia != p2p.ViaInbound) {
+		if s.Peers != 2 || (s.ConnectedVia != controlapi.ViaRendezvous && s.ConnectedVia != controlapi.ViaInbound) {
 			t.Fatalf("node %s: connected_via %q, peers %d; want rendezvous or inbound, 2", s.PeerID, s.ConnectedVia, s.Peers)
 		}
 		for _, p := range n.peerList(t) {
-			if want := map[string]string{"outbound": p2p.ViaRendezvous, "inbound": p2p.ViaInbound}[p.Direction]; p.Source != want {
+			if want := map[string]string{"outbound": controlapi.ViaRendezvous, "inbound": controlapi.ViaInbound}[p.Direction]; p.Source != want {
 				t.Fatalf("node %s: %s peer %s has source %q, want %q", s.PeerID, p.Direction, p.PeerID, p.Source, want)
 			}
-			if p.Source == p2p.ViaRendezvous {
+			if p.Source == controlapi.ViaRendezvous {
 				dialled++
 			}
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/miner"
-	"github.com/devchain/devchain/node/p2p"
 )
 
 func saved(t testing.TB, n *Node, other *Node) bool {
@@ -57,7 +56,7 @@ func TestReconnectFromPeerDB(t *testing.T) {
 
 	nb = startNode(t, cfgB)
 	waitFor(t, 15*time.Second, "b to reconnect", func() bool { return nb.Sync.PeerCount() == 1 })
-	if via := nb.status(t).ConnectedVia; via != p2p.ViaPeerDB {
+	if via := nb.status(t).ConnectedVia; via != controlapi.ViaPeerDB {
 		t.Fatalf("connected_via = %q, want peerdb", via)
 	}
 	waitFor(t, 15*time.Second, "a to receive b's offline block", func() bool { return a.tip() == blocks[0].Hash() })
@@ -76,7 +75,7 @@ func TestPeerDBStartKeepsRendezvous(t *testing.T) {
 	// connected from its peer DB, takes part in the DHT again.
 	nb = startNode(t, cfgB)
 	waitFor(t, 15*time.Second, "b to reconnect", func() bool { return nb.Sync.PeerCount() == 1 })
-	if via := nb.status(t).ConnectedVia; via != p2p.ViaPeerDB {
+	if via := nb.status(t).ConnectedVia; via != controlapi.ViaPeerDB {
 		t.Fatalf("connected_via = %q, want peerdb", via)
 	}
 	late := startNode(t, testConfig(t, "late", b.Addrs()...))

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devchain/devchain/node/controlapi"
 	ma "github.com/multiformats/go-multiaddr"
-
-	"github.com/devchain/devchain/node/p2p"
 )
 
 // logSeen records the messages a node logs, so a test can wait for a step
@@ -74,8 +73,8 @@ func TestConnectedViaRendezvousAndInbound(t *testing.T) {
 	cfg.TargetPeers = 1
 	first := startNode(t, cfg)
 	waitFor(t, 10*time.Second, "first to find the hub", func() bool { return allPeers(1, hub, first) })
-	wantVia(t, "hub", hub, p2p.ViaInbound, map[*Node]string{first: p2p.ViaInbound})
-	wantVia(t, "first", first, p2p.ViaRendezvous, map[*Node]string{hub: p2p.ViaRendezvous})
+	wantVia(t, "hub", hub, controlapi.ViaInbound, map[*Node]string{first: controlapi.ViaInbound})
+	wantVia(t, "first", first, controlapi.ViaRendezvous, map[*Node]string{hub: controlapi.ViaRendezvous})
 
 	// first has its target and looks no more; second wants two peers and
 	// finds both.
@@ -83,9 +82,9 @@ func TestConnectedViaRendezvousAndInbound(t *testing.T) {
 	cfg.TargetPeers = 2
 	second := startNode(t, cfg)
 	waitFor(t, 10*time.Second, "second to find both", func() bool { return allPeers(2, second, hub, first) })
-	wantVia(t, "hub", hub, p2p.ViaInbound, map[*Node]string{first: p2p.ViaInbound, second: p2p.ViaInbound})
-	wantVia(t, "first", first, p2p.ViaRendezvous, map[*Node]string{hub: p2p.ViaRendezvous, second: p2p.ViaInbound})
-	wantVia(t, "second", second, p2p.ViaRendezvous, map[*Node]string{hub: p2p.ViaRendezvous, first: p2p.ViaRendezvous})
+	wantVia(t, "hub", hub, controlapi.ViaInbound, map[*Node]string{first: controlapi.ViaInbound, second: controlapi.ViaInbound})
+	wantVia(t, "first", first, controlapi.ViaRendezvous, map[*Node]string{hub: controlapi.ViaRendezvous, second: controlapi.ViaInbound})
+	wantVia(t, "second", second, controlapi.ViaRendezvous, map[*Node]string{hub: controlapi.ViaRendezvous, first: controlapi.ViaRendezvous})
 }
 
 // p2pPort is the TCP port a node listens on, so it can come back there.
@@ -142,14 +141,14 @@ func TestConnectedViaAfterRestartWithoutBootstrap(t *testing.T) {
 	dialled := 0
 	for i, n := range nodes {
 		s := n.status(t)
-		if s.ConnectedVia != p2p.ViaPeerDB && s.ConnectedVia != p2p.ViaInbound {
+		if s.ConnectedVia != controlapi.ViaPeerDB && s.ConnectedVia != controlapi.ViaInbound {
 			t.Errorf("node %d: connected_via %q, want peerdb or inbound", i, s.ConnectedVia)
 		}
 		for _, p := range n.peerList(t) {
 			switch p.Source {
-			case p2p.ViaPeerDB:
+			case controlapi.ViaPeerDB:
 				dialled++
-			case p2p.ViaInbound:
+			case controlapi.ViaInbound:
 			default:
 				t.Errorf("node %d: peer %s has source %q, want peerdb or inbound", i, p.PeerID, p.Source)
 			}
@@ -177,7 +176,7 @@ func TestConnectedViaPeerDBRedial(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 15*time.Second, "a to lose b", func() bool { return a.status(t).ConnectedVia == p2p.ViaNone })
+	waitFor(t, 15*time.Second, "a to lose b", func() bool { return a.status(t).ConnectedVia == controlapi.ViaNone })
 
 	// b comes back at its address and identity, on a fresh data dir: no
 	// peer DB and no bootstrap, so only a's redial can reach it.
@@ -185,6 +184,6 @@ func TestConnectedViaPeerDBRedial(t *testing.T) {
 	fresh.IdentitySeed, fresh.Port = cfgB.IdentitySeed, cfgB.Port
 	nb = startNode(t, fresh)
 	waitFor(t, 15*time.Second, "a to redial b", func() bool { return allPeers(1, a, nb) })
-	wantVia(t, "a", a, p2p.ViaPeerDB, map[*Node]string{nb: p2p.ViaPeerDB})
-	wantVia(t, "b", nb, p2p.ViaInbound, map[*Node]string{a: p2p.ViaInbound})
+	wantVia(t, "a", a, controlapi.ViaPeerDB, map[*Node]string{nb: controlapi.ViaPeerDB})
+	wantVia(t, "b", nb, controlapi.ViaInbound, map[*Node]string{a: controlapi.ViaInbound})
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/devchain/devchain/node/controlapi"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -129,7 +130,7 @@ func (c *Connector) dialSaved(ctx context.Context, skip map[peer.ID]bool) int {
 	if len(infos) == 0 {
 		return 0
 	}
-	ok := connectAny(ctx, c.cfg.Conns, ViaPeerDB, infos, c.cfg.DialTimeout, c.cfg.Log)
+	ok := connectAny(ctx, c.cfg.Conns, controlapi.ViaPeerDB, infos, c.cfg.DialTimeout, c.cfg.Log)
 	answered := map[peer.ID]bool{}
 	for _, id := range ok {
 		answered[id] = true
@@ -180,7 +181,7 @@ func (c *Connector) found(ctx context.Context, p peer.AddrInfo) {
 		defer c.dialing.Add(-1)
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := c.cfg.Conns.Connect(cctx, ViaRendezvous, p); err != nil {
+		if err := c.cfg.Conns.Connect(cctx, controlapi.ViaRendezvous, p); err != nil {
 			c.cfg.Log.Debug("dial of discovered peer failed", "peer", p.ID, "err", err)
 			return
 		}

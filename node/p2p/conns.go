@@ -5,18 +5,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-)
-
-// Where a connection came from, as /peers reports it for each peer and
-// /status as connected_via for the longest-connected one.
-const (
-	ViaPeerDB     = "peerdb"     // we dialled it from the peer DB, at start or on a redial
-	ViaRendezvous = "rendezvous" // we dialled it after the DHT rendezvous named it
-	ViaInbound    = "inbound"    // it dialled us
-	ViaNone       = "none"       // connected_via of a node without peers
 )
 
 // ConnWatch follows a host's connections as they open: how many are open
@@ -107,20 +99,20 @@ func (w *ConnWatch) Connect(ctx context.Context, source string, p peer.AddrInfo)
 	return w.host.Connect(ctx, p)
 }
 
-// Source says where a connection came from: ViaInbound when the other side
-// dialled, else the source its Connect named. An outbound connection no
+// Source says where a connection came from (one of controlapi.PeerSources):
+// ViaInbound when the other side dialled, else the source its Connect named. An outbound connection no
 // Connect opened is one of the DHT's own dials, to its servers: the
 // rendezvous machinery.
 func (w *ConnWatch) Source(c network.Conn) string {
 	if c.Stat().Direction == network.DirInbound {
-		return ViaInbound
+		return controlapi.ViaInbound
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if s, ok := w.source[c.ID()]; ok {
 		return s
 	}
-	return ViaRendezvous
+	return controlapi.ViaRendezvous
 }
 
 // Close stops following the host.

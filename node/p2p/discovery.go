@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/devchain/devchain/node/controlapi"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -79,7 +80,7 @@ func (r *Rendezvous) joined(ctx context.Context) bool {
 	if rt.Size() > 0 {
 		return true
 	}
-	if len(connectAny(ctx, r.Conns, ViaRendezvous, r.Bootstrap, 3*time.Second, r.Log)) == 0 {
+	if len(connectAny(ctx, r.Conns, controlapi.ViaRendezvous, r.Bootstrap, 3*time.Second, r.Log)) == 0 {
 		r.Log.Debug("no bootstrap peer answered", "bootstrap", len(r.Bootstrap))
 		return false
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/wire"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -473,7 +474,7 @@ type Peer struct {
 	ID        peer.ID
 	Addr      string
 	Direction string    // "inbound" | "outbound"
-	Source    string    // ViaPeerDB | ViaRendezvous | ViaInbound: how its connection came about
+	Source    string    // controlapi.ViaPeerDB | controlapi.ViaRendezvous | controlapi.ViaInbound: how its connection came about
 	Since     time.Time // when that connection opened
 }
 
@@ -499,12 +500,12 @@ func (s *Sync) Peers() []Peer {
 	return out
 }
 
-// ConnectedVia is the source of the longest-connected peer, ViaNone
+// ConnectedVia is the source of the longest-connected peer, controlapi.ViaNone
 // without peers: a node that reconnected from its peer DB says so while
 // that peer stays, whatever it found later.
 func ConnectedVia(peers []Peer) string {
 	if len(peers) == 0 {
-		return ViaNone
+		return controlapi.ViaNone
 	}
 	first := slices.MinFunc(peers, func(a, b Peer) int {
 		return cmp.Or(a.Since.Compare(b.Since), strings.Compare(string(a.ID), string(b.ID)))

@@ -38,7 +38,7 @@ func newBootstrapCmd(e *Env) *cobra.Command {
 		return daemon.RunBootstrap(cmd.Context(), daemon.BootstrapConfig{
 			KeyFile: keyFile, IdentitySeed: nf.identitySeed, NetworkKey: psk, Params: e.Params(),
 			ListenHost: nf.listenHost, Port: nf.port, Peers: splitList(others),
-			RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, DataDir: e.DataDirFlag, Log: slog.Default(),
+			RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, RPCHosts: nf.rpcHosts, DataDir: e.DataDirFlag, Log: slog.Default(),
 		}, func(b *daemon.Bootstrap) {
 			for _, a := range b.Addrs() {
 				fmt.Fprintln(cmd.OutOrStdout(), a)

@@ -24,6 +24,7 @@ type p2pFlags struct {
 	identitySeed string
 	rpc          string
 	rpcTokenFile string
+	rpcHosts     []string
 }
 
 func (f *p2pFlags) register(cmd *cobra.Command, rpcDefault, rpcHelp string) {
@@ -35,6 +36,7 @@ func (f *p2pFlags) register(cmd *cobra.Command, rpcDefault, rpcHelp string) {
 	fl.StringVar(&f.identitySeed, "identity-seed", "", "derive the libp2p identity from this seed (deterministic peer ID)")
 	fl.StringVar(&f.rpc, "rpc", rpcDefault, rpcHelp)
 	fl.StringVar(&f.rpcTokenFile, "rpc-token-file", "", "the control API's token is this file's content (default: a random one); either way it goes to <datadir>/rpc.cookie (mode 0600), where the CLI reads it")
+	fl.StringSliceVar(&f.rpcHosts, "rpc-allow-host", nil, "a name the control API answers to in the Host header besides IP addresses and localhost (repeatable; others get 403, against DNS rebinding)")
 }
 
 // psk is the private network key the flags give; nil: the default one.
@@ -100,7 +102,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,
 			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
 			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
-			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, Log: slog.Default(),
+			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, RPCHosts: nf.rpcHosts, Log: slog.Default(),
 			TargetPeers: targetPeers, MaxPeers: maxPeers,
 		})
 	}

@@ -78,6 +78,52 @@ func post(t *testing.T, srv *Server, method, path, body string, header map[strin
 
 const payment = `{"from":"w1","to":"w2","amount":5}`
 
+// A web page that points its own DNS name at the node's address (DNS
+// rebinding) gets its scripts past the browser's same-origin rule, but its
+// requests name it in Host: every route refuses a Host that is not an IP
+// address, localhost or a name the node was given, token or not.
+func TestForeignHostRefused(t *testing.T) {
+	b := &fakeBackend{}
+	srv, err := Listen("127.0.0.1:0", b, Auth{Hosts: []string{"miner"}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	get := func(host, method, path string) (int, string) {
+		req, err := http.NewRequest(method, "http://"+srv.Addr()+path, strings.NewReader(payment))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(raw)
+	}
+	for host, want := range map[string]int{
+		"rebound.example:8545": http.StatusForbidden, "rebound.example": http.StatusForbidden,
+		"localhost.example": http.StatusForbidden, "127.0.0.1.example": http.StatusForbidden,
+		"127.0.0.1:8545": http.StatusOK, "[::1]:8545": http.StatusOK, "172.18.0.5": http.StatusOK,
+		"localhost:8545": http.StatusOK, "LOCALHOST.": http.StatusOK, "app.localhost": http.StatusOK,
+		"miner:8545": http.StatusOK, "Miner": http.StatusOK,
+	} {
+		code, body := get(host, "GET", "/status")
+		if code != want {
+			t.Errorf("GET /status with Host %q = %d, want %d", host, code, want)
+		}
+		if code == http.StatusForbidden && (!json.Valid([]byte(body)) || !strings.Contains(body, "--rpc-allow-host")) {
+			t.Errorf("Host %q refused with %q, want a JSON error naming --rpc-allow-host", host, body)
+		}
+	}
+	if code, _ := get("rebound.example", "POST", "/tx"); code != http.StatusForbidden || b.sends.Load() != 0 {
+		t.Fatalf("POST /tx with a foreign Host = %d with %d sends, want 403 and none", code, b.sends.Load())
+	}
+}
+
 func TestTokenRequired(t *testing.T) {
 	b := &fakeBackend{}
 	srv, token := listen(t, b)
@@ -188,9 +234,9 @@ func TestOneJSONValuePerBody(t *testing.T) {
 func TestSilentBodyLetGo(t *testing.T) {
 	srv, _ := listen(t, &fakeBackend{})
 	for _, head := range []string{
-		"POST /tx HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
-		"GET /status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n",
-		"POST /tx HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"POST /tx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
+		"GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n",
+		"POST /tx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
 	} {
 		conn, err := net.Dial("tcp", srv.Addr())
 		if err != nil {
@@ -259,9 +305,9 @@ func attack(spec string) error {
 				}
 				switch i % 3 {
 				case 1:
-					c.Write([]byte("GET /status HTTP/1.1\r\nHost: x\r\nX-Slow: "))
+					c.Write([]byte("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "))
 				case 2:
-					c.Write([]byte("POST /tx HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"))
+					c.Write([]byte("POST /tx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"))
 				}
 				conns <- c
 			}
@@ -406,11 +452,11 @@ func FuzzRequest(f *testing.F) {
 		`null`, `[]`, `{"amount":-1}`, `{"blocks":1e99}`, `{"from":"\ud800"}`, "\xff", `{"deny":null}`} {
 		f.Add(s, uint8(0))
 	}
-	h := handler(&fakeBackend{}, "t", slog.New(slog.DiscardHandler))
+	h := handler(&fakeBackend{}, "t", nil, slog.New(slog.DiscardHandler))
 	paths := []string{"/tx", "/mint", "/wallets", "/admin/gate"}
 	f.Fuzz(func(t *testing.T, body string, route uint8) {
 		path := paths[int(route)%len(paths)]
-		req := httptest.NewRequest("POST", path, strings.NewReader(body))
+		req := httptest.NewRequest("POST", "http://127.0.0.1"+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer t")
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()

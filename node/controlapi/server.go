@@ -73,8 +73,8 @@ const (
 // "Authorization: Bearer TOKEN" and a JSON body (Content-Type
 // application/json), so a web page cannot reach them with a cross-origin
 // form or text/plain post. An empty token refuses them all.
-func handler(b Backend, token string, log *slog.Logger) http.Handler {
-	s := &server{b: b, token: token, log: log, mux: http.NewServeMux()}
+func handler(b Backend, token string, hosts []string, log *slog.Logger) http.Handler {
+	s := &server{b: b, token: token, hosts: hosts, log: log, mux: http.NewServeMux()}
 	mux := s.mux
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { reply(w, Health{OK: true}) })
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) { reply(w, b.Status()) })
@@ -94,6 +94,7 @@ func handler(b Backend, token string, log *slog.Logger) http.Handler {
 type server struct {
 	b     Backend
 	token string
+	hosts []string // names answered to besides IPs and localhost
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
@@ -110,6 +111,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 		}
 	}()
+	if !s.hostAllowed(r.Host) {
+		s.fail(w, r, fmt.Errorf("%w: Host %q is neither an IP address nor localhost "+
+			"(start chaind with --rpc-allow-host NAME to answer to a name)", errHost, r.Host))
+		return
+	}
 	_, pattern := s.mux.Handler(r)
 	if pattern == "" {
 		// The mux's own answers (404, 405 with Allow) are plain text.
@@ -137,9 +143,33 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var (
 	errUnauthorized = errors.New("missing or wrong token: send Authorization: Bearer TOKEN " +
 		"(chaind's CLI reads it from the data dir's " + CookieFile + ")") // 401
-	errMediaType = errors.New("unsupported media type") // 415
-	errTooLarge  = errors.New("request body too large") // 413
+	errMediaType = errors.New("unsupported media type")   // 415
+	errTooLarge  = errors.New("request body too large")   // 413
+	errHost      = errors.New("request for another host") // 403
 )
+
+// hostAllowed tells whether a request's Host header names the server by an
+// IP address, as localhost, or as one of the names it was told. A web page
+// that points its own DNS name at this address (DNS rebinding) gets its
+// scripts past the browser's same-origin rule, but its requests still name
+// it, and are refused: the open GET routes stay readable to this machine's
+// clients and nobody else's browser.
+func (s *server) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	for _, h := range s.hosts {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
+}
 
 // authorized tells whether r carries the server's token. The comparison
 // takes as long for every wrong token of a given length.
@@ -352,6 +382,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusServiceUnavailable
 	case errors.Is(err, errUnauthorized):
 		code = http.StatusUnauthorized
+	case errors.Is(err, errHost):
+		code = http.StatusForbidden
 	case errors.Is(err, errMediaType):
 		code = http.StatusUnsupportedMediaType
 	case errors.Is(err, errTooLarge):
@@ -428,7 +460,7 @@ func Listen(addr string, b Backend, auth Auth, log *slog.Logger) (*Server, error
 	ln := newCapListener(l, MaxConns)
 	s := &Server{
 		srv: &http.Server{
-			Handler:           handler(b, token, log),
+			Handler:           handler(b, token, auth.Hosts, log),
 			ReadHeaderTimeout: ReadHeaderTimeout,
 			ReadTimeout:       ReadTimeout,
 			WriteTimeout:      WriteTimeout,

@@ -21,6 +21,9 @@ type Auth struct {
 	// DataDir receives the token in force as CookieFile, replaced at each
 	// start and removed on Close; "" writes none.
 	DataDir string
+	// Hosts are the names the server answers to besides IP addresses and
+	// localhost (--rpc-allow-host): see hostAllowed.
+	Hosts []string
 }
 
 // token is the token a server started with a gives.

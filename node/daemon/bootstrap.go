@@ -29,6 +29,7 @@ type BootstrapConfig struct {
 	Peers        []string // other bootstrap servers to join
 	RPCAddr      string   // empty: no control API
 	RPCTokenFile string   // the control API's token; "": a random one (in DataDir's rpc.cookie, if any)
+	RPCHosts     []string // names the control API answers to besides IPs and localhost
 	DataDir      string   // where rpc.addr goes, if set
 	Log          *slog.Logger
 }
@@ -73,7 +74,7 @@ func StartBootstrap(cfg BootstrapConfig) (*Bootstrap, error) {
 				return nil, err
 			}
 		}
-		auth := controlapi.Auth{TokenFile: cfg.RPCTokenFile, DataDir: cfg.DataDir}
+		auth := controlapi.Auth{TokenFile: cfg.RPCTokenFile, DataDir: cfg.DataDir, Hosts: cfg.RPCHosts}
 		if b.rpc, err = controlapi.Listen(cfg.RPCAddr, bootstrapBackend{b}, auth, cfg.Log); err != nil {
 			b.Node.Close()
 			return nil, err

@@ -31,8 +31,11 @@ type Config struct {
 	// RPCTokenFile holds the control API's token (--rpc-token-file); ""
 	// makes a random one. Either way it goes to <DataDir>/rpc.cookie.
 	RPCTokenFile string
-	Log          *slog.Logger
-	UserAgent    string
+	// RPCHosts are names the control API answers to besides IP addresses
+	// and localhost (--rpc-allow-host).
+	RPCHosts  []string
+	Log       *slog.Logger
+	UserAgent string
 	// TargetPeers: discovery and redial dial until the node has this many
 	// peers (8 if zero). MaxPeers: the node never holds more connections
 	// than this, inbound ones and the bootstrap's included; beyond it new

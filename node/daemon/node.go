@@ -131,7 +131,7 @@ func Start(cfg Config) (n *Node, err error) {
 			return nil, fmt.Errorf("-minter: %w", err)
 		}
 	}
-	if n.rpc, err = controlapi.Listen(cfg.RPCAddr, n, controlapi.Auth{TokenFile: cfg.RPCTokenFile, DataDir: cfg.DataDir}, cfg.Log); err != nil {
+	if n.rpc, err = controlapi.Listen(cfg.RPCAddr, n, controlapi.Auth{TokenFile: cfg.RPCTokenFile, DataDir: cfg.DataDir, Hosts: cfg.RPCHosts}, cfg.Log); err != nil {
 		return nil, err
 	}
 	closers = append(closers, n.rpc.Close)

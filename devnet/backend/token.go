@@ -40,34 +40,10 @@ func Client(be Backend, name string) (*controlapi.Client, error) {
 // random token, mode 0600) when there is none: a devnet set up again
 // keeps the token its running nodes hold.
 func MakeToken(stateDir string) (string, error) {
-	if tok, err := ReadToken(stateDir); err != nil || tok != "" {
-		return tok, err
-	}
-	if err := os.MkdirAll(stateDir, 0o755); err != nil {
-		return "", fmt.Errorf("devnet token: %w", err)
-	}
-	tok, err := controlapi.NewToken()
-	if err != nil {
-		return "", err
-	}
-	// Written aside and linked in, so two devnet invocations at once end
-	// with one token and a reader never sees a partial file.
-	path := filepath.Join(stateDir, TokenFile)
-	tmp, err := os.CreateTemp(stateDir, TokenFile+".*")
-	if err != nil {
-		return "", fmt.Errorf("devnet token: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(tok + "\n")
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Link(tmp.Name(), path)
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return ReadToken(stateDir)
-	}
+	tok, err := readOrCreate(filepath.Join(stateDir, TokenFile), controlapi.ReadTokenFile, func() ([]byte, error) {
+		tok, err := controlapi.NewToken()
+		return []byte(tok + "\n"), err
+	})
 	if err != nil {
 		return "", fmt.Errorf("devnet token: %w", err)
 	}

@@ -82,8 +82,8 @@ func (b *Backend) waitAnswering(ctx context.Context, s *compose.Service, exited 
 
 // ensureContainer returns the ID of the node's container, creating it (and
 // its volume) when missing. A stopped container made from another image or
-// command line (chaind was rebuilt, the scenario changed) is replaced; its
-// volume stays.
+// command line (chaind was rebuilt, the scenario changed), or given another
+// token or network key (secretSums), is replaced; its volume stays.
 func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (string, error) {
 	token, err := b.rpcToken()
 	if err != nil {
@@ -92,6 +92,9 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	b.mu.Lock()
 	image, layout, key := b.image, b.layout, b.net.NetworkKey
 	b.mu.Unlock()
+	if layout.HasKey && len(key) == 0 {
+		return "", fmt.Errorf("docker: node %s has no network seed, and devnet %s no network key to give it", s.Node.Name, layout.Devnet)
+	}
 	// The layout's command line is the one compose files run too, where a
 	// node makes its own token; here it gets the devnet's.
 	cmd := append(slices.Clone(s.Cmd), spec.RPCTokenArgv(tokenPath)...)
@@ -99,16 +102,19 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	labels[labelTokenSum] = tokenSum(token)
+	if !layout.HasKey {
+		key = nil // labelled with what the container gets, and it gets no key
+	}
+	maps.Copy(labels, secretSums(token, key))
 	res, err := b.cli.ContainerInspect(ctx, s.Container, client.ContainerInspectOptions{})
 	switch {
 	case err == nil:
 		c := res.Container
-		if c.Config != nil && c.Config.Image == image && slices.Equal(c.Config.Cmd, cmd) && c.Config.Labels[labelTokenSum] == labels[labelTokenSum] {
+		if c.Config != nil && c.Config.Image == image && slices.Equal(c.Config.Cmd, cmd) && sameSecrets(c.Config.Labels, labels) {
 			return c.ID, nil
 		}
 		if c.State != nil && (c.State.Running || c.State.Paused) {
-			b.log.Warn("node runs an outdated container; stop it to replace it", "node", s.Node.Name, "image", c.Config.Image)
+			b.log.Warn("node runs an outdated container (image, command line, token or network key); stop it to replace it", "node", s.Node.Name, "image", c.Config.Image)
 			return c.ID, nil
 		}
 		if _, err := b.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{}); err != nil {
@@ -177,13 +183,37 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 // (copied in at creation, like the network key).
 const tokenPath = "/rpc.token"
 
-// labelTokenSum marks a container with a digest of the token it holds, so
-// a container left from a devnet whose state dir (and token) is gone is
-// replaced, not started with a token nobody has.
-const labelTokenSum = "devchain.rpc-token-sum"
+// Labels with a digest of each secret a container was given at creation,
+// so a container left from a devnet whose state dir (its token and network
+// key) is gone is replaced, not started with secrets nobody has: with
+// another token devnet could change nothing on it, with another key it
+// would never meet the other nodes. The key's label is there only on
+// containers that got a key (nodes that derive theirs from a seed have
+// none), so containers made before keys had a label are kept as they are.
+const (
+	labelTokenSum = "devchain.rpc-token-sum"
+	labelKeySum   = "devchain.network-key-sum"
+)
 
-func tokenSum(token string) string {
-	sum := sha256.Sum256([]byte(token))
+// secretSums are the secret labels of a container given token and key (nil:
+// no key file).
+func secretSums(token string, key []byte) map[string]string {
+	sums := map[string]string{labelTokenSum: digest([]byte(token))}
+	if len(key) > 0 {
+		sums[labelKeySum] = digest(key)
+	}
+	return sums
+}
+
+// sameSecrets tells whether the secret labels of have and want agree.
+func sameSecrets(have, want map[string]string) bool {
+	return have[labelTokenSum] == want[labelTokenSum] && have[labelKeySum] == want[labelKeySum]
+}
+
+// digest tells secrets apart without saying anything about them: 48 bits
+// of SHA-256, of a random 256-bit secret.
+func digest(secret []byte) string {
+	sum := sha256.Sum256(secret)
 	return hex.EncodeToString(sum[:6])
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
 )
@@ -442,6 +443,46 @@ func TestDevnetLifecycle(t *testing.T) {
 		}
 		if err := r.Stop(ctx, "nope"); err == nil || !strings.Contains(err.Error(), `no node "nope"`) {
 			t.Errorf("unknown node: err = %v", err)
+		}
+	})
+
+	t.Run("another network key replaces a stopped container", func(t *testing.T) {
+		id := func() string {
+			t.Helper()
+			res, err := r.cli.ContainerInspect(ctx, compose.ContainerName(net.Name, "c"), client.ContainerInspectOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Container.ID
+		}
+		restart := func() {
+			t.Helper()
+			if err := r.Stop(ctx, "c"); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Start(ctx, "c"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := id()
+		restart()
+		if id() != first {
+			t.Fatal("a restart with the same secrets replaced the container")
+		}
+		// As after `devnet down` lost the state dir while a container stayed.
+		newKey := backend.NewNetworkKey()
+		r.mu.Lock()
+		r.net.NetworkKey = newKey
+		r.mu.Unlock()
+		restart()
+		if id() == first {
+			t.Error("the container holding the old key was started again")
+		}
+		if got := exec1(t, r, "c", "cat", compose.KeyPath); got != string(newKey) {
+			t.Errorf("network key in the new container = %q, want the new key", got)
+		}
+		if got := exec1(t, r, "c", "read", "starts"); got != "start\nstart\nstart\n" {
+			t.Errorf("starts file = %q, want three starts on the kept volume", got)
 		}
 	})
 

@@ -26,8 +26,8 @@ image: chaind
 	$(BIN)/devnet-image -chaind $(BIN)/chaind
 
 # docker-compose.yml is the rendered default network (a test keeps them equal); it mounts
-# nothing (nodes derive the network key from the scenario's seed), so a fresh clone runs
-# `make image && docker-compose up`. Only this target rewrites it.
+# nothing (configs/default.yaml writes network.seed, from which nodes derive the key), so a
+# fresh clone runs `make image && docker-compose up`. Only this target rewrites it.
 .PHONY: compose
 compose: devnet
 	$(BIN)/devnet compose -f configs/default.yaml -o docker-compose.yml

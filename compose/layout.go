@@ -78,7 +78,11 @@ type Layout struct {
 	Subnet   netip.Prefix
 	Gateway  netip.Addr
 	Services []Service // in the order of Network.Nodes
-	// HasKey tells whether the containers get the network key file at KeyPath.
+	// HasKey tells whether the containers get the network key file at
+	// KeyPath: some node has no seed to derive its key from
+	// (spec.Network.NeedsKey). It does not depend on the key being loaded,
+	// so a devnet picked up from its record (no key) gets the same
+	// command lines as the one set up.
 	HasKey bool
 }
 
@@ -130,7 +134,7 @@ func NewLayout(net *spec.Network, subnet netip.Prefix) (*Layout, error) {
 		Network: NetworkName(net.Name),
 		Subnet:  subnet,
 		Gateway: subnet.Addr().Next(),
-		HasKey:  len(net.NetworkKey) > 0,
+		HasKey:  net.NeedsKey(),
 	}
 	byName := make(map[string]*Service, len(net.Nodes))
 	nextBootstrap, nextNode := firstBootstrapHost, firstNodeHost

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -21,8 +20,7 @@ type Options struct {
 	// Image run by every service; LatestImage if empty (what `make image` tags).
 	Image string
 	// KeyFile is the host path of the network key file, relative to the
-	// compose file's folder; DefaultKeyFile(name) if empty. WriteKeyFile
-	// writes it.
+	// compose file's folder; DefaultKeyFile(name) if empty (see KeyFilePath).
 	KeyFile string
 	// Source names what the file was generated from, for its header comment.
 	Source string
@@ -224,22 +222,11 @@ func walletService(l *Layout, s *Service, alias, image string) service {
 	}
 }
 
-// WriteKeyFile writes net's network key where a compose file rendered with
-// opts in folder dir expects it, and returns its path. It writes nothing for
-// a devnet without a key.
-func WriteKeyFile(dir string, net *spec.Network, opts Options) (string, error) {
-	if len(net.NetworkKey) == 0 {
-		return "", nil
-	}
-	opts = opts.withDefaults(net.Name)
-	path := filepath.Join(dir, filepath.FromSlash(opts.KeyFile))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", fmt.Errorf("compose: network key of devnet %s: %w", net.Name, err)
-	}
-	if err := os.WriteFile(path, net.NetworkKey, 0o600); err != nil {
-		return "", fmt.Errorf("compose: network key of devnet %s: %w", net.Name, err)
-	}
-	return path, nil
+// KeyFilePath is the host path of the network key file that a compose file
+// rendered with opts in folder dir mounts (when its layout HasKey). The
+// compose file holds no key: `devnet compose` keeps one there.
+func KeyFilePath(dir, devnet string, opts Options) string {
+	return filepath.Join(dir, filepath.FromSlash(opts.withDefaults(devnet).KeyFile))
 }
 
 // duration writes d the way compose reads it ("10s", "1m30s").

@@ -90,12 +90,13 @@ func TestRenderValidatesWithDockerCompose(t *testing.T) {
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	key, err := WriteKeyFile(dir, net, Options{})
-	if err != nil {
-		t.Fatal(err)
+	// The key file the compose file mounts, where `devnet compose` keeps it.
+	key := KeyFilePath(dir, net.Name, Options{})
+	if want := filepath.Join(dir, "golden.network.key"); key != want || !bytes.Contains(out, []byte("./golden.network.key:"+KeyPath+":ro")) {
+		t.Fatalf("key file %s (want %s) or its mount missing:\n%s", key, want, out)
 	}
-	if b, err := os.ReadFile(key); err != nil || !bytes.Equal(b, net.NetworkKey) {
-		t.Fatalf("key file %s: %v, content %q", key, err, b)
+	if err := os.WriteFile(key, net.NetworkKey, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(t.Context(), bin, "-f", path, "config", "-q")
 	if msg, err := cmd.CombinedOutput(); err != nil {

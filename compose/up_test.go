@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/backend/docker"
 	"github.com/devchain/devchain/devnet/spec"
-	"github.com/devchain/devchain/node/identity"
 )
 
 // TestComposeUp runs a rendered file with the machine's docker-compose on
@@ -47,21 +47,22 @@ func TestComposeUp(t *testing.T) {
 	b := make([]byte, 4)
 	rand.Read(b)
 	name := "compose-" + hex.EncodeToString(b)
-	net := &spec.Network{Name: name, NetworkKey: identity.EncodeNetworkKey(identity.NetworkKeyFromSeed(name))}
+	net := &spec.Network{Name: name}
 	net.Nodes = []spec.Node{
 		{Name: "bootstrap", Role: spec.RoleBootstrap, IdentitySeed: name + "/bootstrap"},
 		{Name: "peer-1", Role: spec.RoleNode, Rendezvous: name, IdentitySeed: name + "/peer-1", Bootstrap: []string{"bootstrap"}},
 	}
 	opts := compose.Options{Image: image, Subnet: netip.MustParsePrefix("10.77.253.0/24")}
+	// The nodes have no seed: they read the key `devnet compose` keeps.
+	if net.NetworkKey, err = backend.MakeNetworkKey(compose.KeyFilePath(dir, name, opts)); err != nil {
+		t.Fatal(err)
+	}
 	out, err := compose.Render(net, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "docker-compose.yml")
 	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := compose.WriteKeyFile(dir, net, opts); err != nil {
 		t.Fatal(err)
 	}
 	rt, err := docker.New(docker.Options{})

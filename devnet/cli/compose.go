@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/scenario"
 )
 
@@ -26,17 +27,21 @@ func newComposeCommand(g *globals) *cobra.Command {
 				return err
 			}
 			opts := compose.Options{Source: filepath.ToSlash(file)}
+			// The compose file reads the network key from a path relative to
+			// its own folder: the output's folder, or here for stdout. A key
+			// already there is kept: rendering again must not change the key
+			// under a compose network that runs.
+			if net.NeedsKey() {
+				dir := "."
+				if output != "" {
+					dir = filepath.Dir(output)
+				}
+				if _, err := backend.MakeNetworkKey(compose.KeyFilePath(dir, net.Name, opts)); err != nil {
+					return err
+				}
+			}
 			out, err := compose.Render(net, opts)
 			if err != nil {
-				return err
-			}
-			// The compose file reads the network key from a path relative to
-			// its own folder: the output's folder, or here for stdout.
-			dir := "."
-			if output != "" {
-				dir = filepath.Dir(output)
-			}
-			if _, err := compose.WriteKeyFile(dir, net, opts); err != nil {
 				return err
 			}
 			if output == "" {

@@ -73,6 +73,7 @@ type fakeBackend struct {
 	nodes map[string]*fakeNode
 	srv   map[string]*httptest.Server
 	calls []string
+	key   []byte // the network key the last Setup was given
 }
 
 func newFakeBackend(t *testing.T, nodes map[string]*fakeNode) *fakeBackend {
@@ -105,6 +106,9 @@ func (f *fakeBackend) called(call string) bool {
 func (f *fakeBackend) Name() string { return "fake" }
 func (f *fakeBackend) Setup(ctx context.Context, net *spec.Network) error {
 	f.record("setup")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.key = net.NetworkKey
 	return nil
 }
 func (f *fakeBackend) Attach(ctx context.Context, net *spec.Network) error {

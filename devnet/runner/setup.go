@@ -3,8 +3,10 @@ package runner
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/devnet/state"
 	"github.com/devchain/devchain/internal/fanout"
@@ -24,6 +26,9 @@ func (r *Runner) Setup(ctx context.Context) error {
 	if err := r.writeRecord(); err != nil {
 		return err
 	}
+	if err := r.networkKey(); err != nil {
+		return err
+	}
 	if err := r.Backend.Setup(ctx, r.Net); err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
@@ -34,6 +39,27 @@ func (r *Runner) Setup(ctx context.Context) error {
 		r.steps.printf("chain nodes dial %d peers and hold at most %d connections", n.TargetPeers, n.MaxPeers)
 	}
 	return r.createWallets(ctx)
+}
+
+// networkKey gives the network its key when some node derives none from a
+// seed: the devnet's network.key in its state dir, made once, so a devnet
+// set up again (`up` while it runs, a node restarted later) keeps the key
+// its nodes hold. Every path that starts nodes passes here before the
+// backend's Setup. Without a store (runner tests) the key lives in memory.
+func (r *Runner) networkKey() error {
+	if !r.Net.NeedsKey() || r.Net.NetworkKey != nil {
+		return nil
+	}
+	if r.Store == nil {
+		r.Net.NetworkKey = backend.NewNetworkKey()
+		return nil
+	}
+	key, err := backend.MakeNetworkKey(filepath.Join(r.Store.Dir(r.Net.Name), backend.NetworkKeyFile))
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	r.Net.NetworkKey = key
+	return nil
 }
 
 // chainNode is the first chain node, or nil.

@@ -23,9 +23,6 @@ func (c *Config) SetDefaults() {
 		base := filepath.Base(c.Pos.File)
 		c.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
-	if c.Network.Seed == "" {
-		c.Network.Seed = c.Name
-	}
 	if c.Network.Rendezvous == "" {
 		c.Network.Rendezvous = "devnet-" + c.Name
 	}

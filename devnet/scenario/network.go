@@ -7,11 +7,22 @@ import (
 	"github.com/devchain/devchain/node/identity"
 )
 
-// IdentitySeed is node name's identity seed: "<seed>/<name>".
-func (c *Config) IdentitySeed(name string) string { return c.Network.Seed + "/" + name }
+// IdentitySeed is node name's identity seed: "<seed>/<name>", with the
+// devnet's name for a scenario without a seed. Only the network key depends
+// on whether the seed was written, so peer IDs are the same either way.
+func (c *Config) IdentitySeed(name string) string {
+	seed := c.Network.Seed
+	if seed == "" {
+		seed = c.Name
+	}
+	return seed + "/" + name
+}
 
 // Spec describes the scenario's nodes to a backend: the bootstrap first,
-// then the chain nodes in file order.
+// then the chain nodes in file order. Without a seed the network needs a
+// key (spec.Network.NeedsKey) that Spec does not make: whoever launches it
+// keeps one (the runner in the devnet's state dir, `devnet compose` beside
+// its output).
 func (c *Config) Spec() (*spec.Network, error) {
 	net := &spec.Network{Name: c.Name}
 	boot, err := c.node(c.Bootstrap.Name, spec.RoleBootstrap)
@@ -48,6 +59,8 @@ func (c *Config) node(name string, role spec.Role) (spec.Node, error) {
 		IdentitySeed: seed,
 		PeerID:       id.String(),
 		Difficulty:   c.Network.Difficulty,
-		NetworkSeed:  c.Network.Seed,
+		// Without a written seed: "", so the node takes the devnet's
+		// random key from a file (spec.Network.NeedsKey).
+		NetworkSeed: c.Network.Seed,
 	}, nil
 }

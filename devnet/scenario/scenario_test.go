@@ -47,7 +47,7 @@ func TestParseGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Network.Difficulty != 6 || c.Network.Seed != "demo" || c.Network.Rendezvous != "devnet-demo" {
+	if c.Network.Difficulty != 6 || c.Network.Seed != "" || c.Network.Rendezvous != "devnet-demo" {
 		t.Errorf("network = %+v", c.Network)
 	}
 	if c.Bootstrap.Name != "bootstrap" || c.Runtime != "auto" {
@@ -98,8 +98,10 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
-func TestSpec(t *testing.T) {
-	c, err := Parse("demo.yaml", []byte(good))
+// specOf is the spec.Network of the scenario yaml, as demo.yaml.
+func specOf(t *testing.T, yaml string) *spec.Network {
+	t.Helper()
+	c, err := Parse("demo.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +109,11 @@ func TestSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return net
+}
+
+func TestSpec(t *testing.T) {
+	net := specOf(t, good)
 	if len(net.Nodes) != 5 || net.Nodes[0].Name != "bootstrap" || net.Nodes[0].Role != "bootstrap" {
 		t.Fatalf("nodes = %+v", net.Nodes)
 	}
@@ -120,13 +127,50 @@ func TestSpec(t *testing.T) {
 	if len(miner.Bootstrap) != 1 || miner.Bootstrap[0] != "bootstrap" {
 		t.Errorf("miner bootstrap = %v", miner.Bootstrap)
 	}
-	again, _ := c.Spec()
+	again := specOf(t, good)
 	if again.Nodes[2].PeerID != net.Nodes[2].PeerID || net.Nodes[2].PeerID == net.Nodes[3].PeerID {
 		t.Error("peer IDs must be deterministic and distinct")
 	}
-	// The key comes from the seed on every node: no key file to carry around.
-	if net.NetworkKey != nil || miner.NetworkSeed != "demo" || net.Nodes[0].NetworkSeed != "demo" {
-		t.Errorf("network key %q, seeds %q %q", net.NetworkKey, miner.NetworkSeed, net.Nodes[0].NetworkSeed)
+	// No seed written: no node derives its key, so the network needs the
+	// random one its launcher keeps (Spec makes none).
+	for _, n := range net.Nodes {
+		if n.NetworkSeed != "" {
+			t.Errorf("%s: network seed %q without a seed in the file", n.Name, n.NetworkSeed)
+		}
+	}
+	if !net.NeedsKey() || net.NetworkKey != nil {
+		t.Errorf("NeedsKey %v, key %q: want a network that needs a key and has none yet", net.NeedsKey(), net.NetworkKey)
+	}
+}
+
+// A seed written in the file derives every node's network key (no key file
+// anywhere); written or not, the devnet's name or that seed gives the same
+// peer IDs as before random keys.
+func TestSpecSeed(t *testing.T) {
+	unseeded := specOf(t, "nodes: [{name: miner}]\n")
+	named := specOf(t, "network: {seed: demo}\nnodes: [{name: miner}]\n")
+	other := specOf(t, "network: {seed: elsewhere}\nnodes: [{name: miner}]\n")
+	if named.NeedsKey() || named.NetworkKey != nil {
+		t.Errorf("explicit seed: NeedsKey %v, key %q: want the key derived on every node", named.NeedsKey(), named.NetworkKey)
+	}
+	for _, n := range named.Nodes {
+		if n.NetworkSeed != "demo" {
+			t.Errorf("%s: network seed %q, want demo", n.Name, n.NetworkSeed)
+		}
+	}
+	// Pinned: peer IDs are derived from "<seed-or-name>/<node>" and must not
+	// move, or every saved peer DB and multiaddr goes stale.
+	want := map[string]string{
+		"bootstrap": "12D3KooWPM5NiLLm7GAnJsuqSEpa3cY6ccqqR67dcn9wKXzWYxN9",
+		"miner":     "12D3KooWRVBmzaEDVSqu87NKqF3CveiUxKVasNWihC7LVyU3Kr62",
+	}
+	for i, n := range unseeded.Nodes {
+		if n.IdentitySeed != "demo/"+n.Name || n.PeerID != want[n.Name] || named.Nodes[i].PeerID != n.PeerID {
+			t.Errorf("%s: identity seed %q, peer ID %s (seeded %s), want demo/%s, %s", n.Name, n.IdentitySeed, n.PeerID, named.Nodes[i].PeerID, n.Name, want[n.Name])
+		}
+		if other.Nodes[i].PeerID == n.PeerID {
+			t.Errorf("%s: another seed gave the same peer ID", n.Name)
+		}
 	}
 }
 

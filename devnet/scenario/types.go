@@ -34,8 +34,11 @@ type Network struct {
 	Pos        Pos    `yaml:"-"`
 	Rendezvous string `yaml:"rendezvous"`
 	Difficulty uint32 `yaml:"difficulty"`
-	// Seed derives every node's identity ("<seed>/<node>") and the network
-	// key, so peer IDs are known before anything starts.
+	// Seed derives every node's identity ("<seed>/<node>"; without a seed
+	// "<name>/<node>"), so peer IDs are known before anything starts. Set,
+	// it also derives the network key, which is then no secret from anyone
+	// who reads the file; unset, the devnet gets a random key (the runner
+	// makes it), so a name alone gives no way in.
 	Seed string `yaml:"seed"`
 	// TargetPeers and MaxPeers bound every chain node's connections; 0 lets
 	// the runtime choose (docker sizes them to the host's neighbour table).

@@ -23,10 +23,23 @@ const (
 type Network struct {
 	Name string // devnet name: labels, network and state-dir names
 	// NetworkKey is the libp2p pnet PSK file content (/key/swarm/psk/1.0.0/
-	// format) for nodes whose key comes from a file; nil when every node
-	// derives it from its NetworkSeed, which needs no file at all.
-	NetworkKey []byte
+	// format) for the nodes without a NetworkSeed (NeedsKey); nil when every
+	// node derives its key from its seed, which needs no file at all. It is
+	// a secret, so it is never part of the devnet's record (JSON, 0644):
+	// it is kept in its own 0600 file and loaded from there.
+	NetworkKey []byte `json:"-"`
 	Nodes      []Node // the bootstrap nodes first, then chain nodes in file order
+}
+
+// NeedsKey tells whether some node takes its network key from a file (it
+// has no NetworkSeed), so the network needs NetworkKey to launch it.
+func (n *Network) NeedsKey() bool {
+	for i := range n.Nodes {
+		if n.Nodes[i].NetworkSeed == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Node is one node's launch, described independently of where it runs.

@@ -1,6 +1,9 @@
 package spec
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -68,6 +71,27 @@ func TestNetworkNode(t *testing.T) {
 	}
 	if _, ok := net.Node("c"); ok {
 		t.Error("Node(c) found")
+	}
+}
+
+// A network needs key bytes as soon as one node has no seed to derive its
+// key from, and its JSON (the devnet record, 0644) never carries them.
+func TestNetworkKey(t *testing.T) {
+	net := &Network{Name: "n", Nodes: []Node{{Name: "a", NetworkSeed: "s"}, {Name: "b", NetworkSeed: "s"}}}
+	if net.NeedsKey() {
+		t.Error("NeedsKey with every node seeded")
+	}
+	net.Nodes[1].NetworkSeed = ""
+	if !net.NeedsKey() {
+		t.Error("!NeedsKey with node b unseeded")
+	}
+	net.NetworkKey = []byte("/key/swarm/psk/1.0.0/\n/base16/\nfeedc0de\n")
+	raw, err := json.Marshal(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("feedc0de")) || bytes.Contains(raw, []byte("NetworkKey")) || bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(net.NetworkKey))) {
+		t.Errorf("the network's JSON holds its key: %s", raw)
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package state owns devnet's folder of devnets (.devnet by default): one
-// sub-folder per devnet, holding its record (devnet.json) and whatever its
-// backend keeps there (keys, and for local processes data dirs and logs).
+// sub-folder per devnet, holding its record (devnet.json, no secrets: it is
+// world-readable), the devnet's secrets in files of their own (its network
+// key and control API token, 0600) and whatever its backend keeps there
+// (for local processes data dirs and logs).
 // The record is what lets a later devnet invocation — status, logs, exec,
 // down — find a devnet whatever its backend, also after devnet crashed.
 package state

@@ -5,6 +5,7 @@
 package process
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -79,8 +80,15 @@ func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 		return fmt.Errorf("process runtime: %w", err)
 	}
 	if len(net.NetworkKey) > 0 {
-		if err := os.WriteFile(b.keyFile(), net.NetworkKey, 0o600); err != nil {
-			return fmt.Errorf("process runtime: network key: %w", err)
+		// Usually the runner made this very file already; either way a key
+		// file that holds another key stays as it is (nodes that ran hold
+		// it), and that is an error rather than a devnet split in two.
+		have, err := backend.KeepNetworkKey(b.keyFile(), net.NetworkKey)
+		if err != nil {
+			return fmt.Errorf("process runtime: %w", err)
+		}
+		if !bytes.Equal(have, net.NetworkKey) {
+			return fmt.Errorf("process runtime: %s holds another network key than devnet %s's", b.keyFile(), net.Name)
 		}
 	}
 	token, err := backend.MakeToken(b.opts.StateDir)
@@ -153,7 +161,7 @@ func (b *Backend) RPCToken() string {
 	return b.token
 }
 
-func (b *Backend) keyFile() string { return filepath.Join(b.opts.StateDir, "network.key") }
+func (b *Backend) keyFile() string { return filepath.Join(b.opts.StateDir, backend.NetworkKeyFile) }
 
 // lookup returns a node's description and state under b.mu.
 func (b *Backend) lookup(name string) (spec.Node, *nodeState, error) {
@@ -187,7 +195,12 @@ func (b *Backend) argv(n spec.Node, ns *nodeState) ([]string, error) {
 		P2PPort:    ns.P2PPort,
 		RPCAddr:    "127.0.0.1:" + strconv.Itoa(ns.RPCPort),
 	}
-	if _, err := os.Stat(b.keyFile()); err == nil {
+	if n.NetworkSeed == "" {
+		// Without its key file chaind would take its public default key:
+		// the node would never meet the devnet, and strangers could.
+		if _, err := os.Stat(b.keyFile()); err != nil {
+			return nil, fmt.Errorf("process runtime: node %s has no network seed and no key file: %w", n.Name, err)
+		}
 		p.NetworkKey = b.keyFile()
 	}
 	if b.RPCToken() != "" {

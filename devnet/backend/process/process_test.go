@@ -302,3 +302,34 @@ func nodeCommandsExist(chaind string) error {
 	}
 	return nil
 }
+
+// The key file in the state dir is the one the nodes hold: Setup never
+// swaps it for another key, and a node that needs a key never starts
+// without one (chaind would take its public default key).
+func TestNetworkKeyFileIsKept(t *testing.T) {
+	ctx := context.Background()
+	net := testNetwork(t, "keykept")
+	r := newBackend(t, fakeChaind, net)
+	path := filepath.Join(r.opts.StateDir, backend.NetworkKeyFile)
+	if raw, err := os.ReadFile(path); err != nil || !bytes.Equal(raw, net.NetworkKey) {
+		t.Fatalf("key file after Setup: %v, holds the devnet's key: %v", err, bytes.Equal(raw, net.NetworkKey))
+	}
+	if err := r.Setup(ctx, net); err != nil {
+		t.Fatalf("Setup again with the same key: %v", err)
+	}
+	other := *net
+	other.NetworkKey = backend.NewNetworkKey()
+	if err := r.Setup(ctx, &other); err == nil || !strings.Contains(err.Error(), path+" holds another network key") {
+		t.Fatalf("Setup with another key: %v, want a refusal naming %s", err, path)
+	}
+	if raw, _ := os.ReadFile(path); !bytes.Equal(raw, net.NetworkKey) {
+		t.Error("Setup with another key replaced the key file")
+	}
+
+	keyless := testNetwork(t, "keyless")
+	keyless.NetworkKey = nil
+	k := newBackend(t, fakeChaind, keyless)
+	if err := k.Start(ctx, "bootstrap"); err == nil || !strings.Contains(err.Error(), "node bootstrap has no network seed and no key file") {
+		t.Fatalf("Start without a key: %v", err)
+	}
+}

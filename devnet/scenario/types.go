@@ -180,15 +180,12 @@ type Peers struct {
 }
 
 // ConnectedVia holds when each target node reports Via as where its first
-// current peer came from: one of ConnectedVias.
+// current peer came from: one of controlapi.PeerSources.
 type ConnectedVia struct {
 	Target   `yaml:",inline"`
 	Deadline `yaml:",inline"`
 	Via      string `yaml:"via"`
 }
-
-// ConnectedVias are the sources a node can report for its peers.
-var ConnectedVias = []string{"peerdb", "rendezvous", "inbound"}
 
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {

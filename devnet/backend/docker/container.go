@@ -162,18 +162,20 @@ func (b *Backend) ensureContainer(ctx context.Context, s *compose.Service) (stri
 	if err != nil {
 		return "", fmt.Errorf("docker: create node %s: %w", s.Node.Name, err)
 	}
+	// The secrets go in with one copy: each copy into a container mounts
+	// its file system, a cost the engine pays one container at a time.
+	files := []containerFile{{tokenPath, []byte(token + "\n")}}
+	what := "rpc token"
 	if layout.HasKey {
-		if err := b.copyFile(ctx, created.ID, compose.KeyPath, key, 0o600); err != nil {
-			// Without its key the container would never join; the next
-			// Start creates it again.
-			_, _ = b.cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
-			return "", fmt.Errorf("docker: network key into node %s: %w", s.Node.Name, err)
-		}
+		files = append(files, containerFile{compose.KeyPath, key})
+		what = "rpc token and network key"
 	}
-	if err := b.copyFile(ctx, created.ID, tokenPath, []byte(token+"\n"), 0o600); err != nil {
-		// Without it devnet could not change anything on the node.
+	if err := b.copyFiles(ctx, created.ID, files); err != nil {
+		// Without its key the container would never join, and without the
+		// token devnet could not change anything on it; the next Start
+		// creates it again.
 		_, _ = b.cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
-		return "", fmt.Errorf("docker: rpc token into node %s: %w", s.Node.Name, err)
+		return "", fmt.Errorf("docker: %s into node %s: %w", what, s.Node.Name, err)
 	}
 	b.log.Debug("container created", "node", s.Node.Name, "container", s.Container, "ip", s.IP)
 	return created.ID, nil
@@ -255,16 +257,26 @@ func (b *Backend) nodeEnv(nodes int) []string {
 	return backend.NodeEnv(nil, nodes)
 }
 
-// copyFile puts one file into a (created, not necessarily started) container.
-func (b *Backend) copyFile(ctx context.Context, id, path string, data []byte, mode int64) error {
+// containerFile is a file to put into a container: an absolute path and
+// its content, mode 0600.
+type containerFile struct {
+	path string
+	data []byte
+}
+
+// copyFiles puts files into a (created, not necessarily started) container
+// in one copy.
+func (b *Backend) copyFiles(ctx context.Context, id string, files []containerFile) error {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	hdr := &tar.Header{Name: path[1:], Mode: mode, Size: int64(len(data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}
-	if err := tw.WriteHeader(hdr); err != nil {
-		return err
-	}
-	if _, err := tw.Write(data); err != nil {
-		return err
+	for _, f := range files {
+		hdr := &tar.Header{Name: f.path[1:], Mode: 0o600, Size: int64(len(f.data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return err
+		}
 	}
 	if err := tw.Close(); err != nil {
 		return err

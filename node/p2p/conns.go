@@ -100,9 +100,9 @@ func (w *ConnWatch) Connect(ctx context.Context, source string, p peer.AddrInfo)
 }
 
 // Source says where a connection came from (one of controlapi.PeerSources):
-// ViaInbound when the other side dialled, else the source its Connect named. An outbound connection no
-// Connect opened is one of the DHT's own dials, to its servers: the
-// rendezvous machinery.
+// ViaInbound when the other side dialled, else the source its Connect
+// named. An outbound connection no Connect opened is one of the DHT's own
+// dials, to its servers: the rendezvous machinery.
 func (w *ConnWatch) Source(c network.Conn) string {
 	if c.Stat().Direction == network.DirInbound {
 		return controlapi.ViaInbound

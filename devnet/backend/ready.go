@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ func WaitAnswering(ctx context.Context, name, endpoint string, exited <-chan err
 		case why := <-exited:
 			return fmt.Errorf("node %s exited at start (%v); last lines of its log:\n%s", name, why, indent(tail()))
 		case <-ctx.Done():
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("node %s: interrupted while waiting for its control API %s: %w", name, endpoint, ctx.Err())
+			}
 			return fmt.Errorf("node %s: control API %s did not answer within %s (%v); last lines of its log:\n%s",
 				name, endpoint, AnswerTimeout, err, indent(tail()))
 		case <-t.C:

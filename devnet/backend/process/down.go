@@ -31,5 +31,24 @@ func (b *Backend) Down(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := b.waitReaped(ctx); err != nil {
+		return err
+	}
 	return os.RemoveAll(b.opts.StateDir)
+}
+
+// waitReaped waits until every chaind this Backend started is reaped. They
+// have all exited by now; only the reaping goroutines may still be on their way.
+func (b *Backend) waitReaped(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		b.children.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the nodes to be reaped: %w", ctx.Err())
+	}
 }

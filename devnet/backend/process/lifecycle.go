@@ -43,7 +43,11 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		return fmt.Errorf("node %s: starting %s: %w", name, b.opts.Chaind, err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }() // reaps the child; no zombies while devnet runs
+	b.children.Add(1)
+	go func() { // reaps the child; no zombies while devnet runs
+		defer b.children.Done()
+		exited <- cmd.Wait()
+	}()
 	if err := b.setPID(name, cmd.Process.Pid); err != nil {
 		return err
 	}

@@ -35,6 +35,11 @@ type Backend struct {
 	net   *spec.Network
 	state *state
 	token string // the devnet's control API token; "" for a devnet from before tokens
+
+	// children counts the chaind processes this Backend started and has not
+	// reaped yet: Down waits for them, so a devnet that exits right after
+	// leaves no zombie behind for init to collect.
+	children sync.WaitGroup
 }
 
 var (

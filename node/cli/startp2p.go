@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/devchain/devchain/node/shaping"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -63,6 +64,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		secio        bool
 		targetPeers  int
 		maxPeers     int
+		links        string
 	)
 	cmd := &cobra.Command{
 		Use:   "startp2p -rendezvous NAME [-port P] [-bootstrap MADDR ...] [-minter ADDR|ALIAS] [-rpc HOST:PORT]",
@@ -78,6 +80,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 	fl.DurationVar(&mineInterval, "mine-interval", 0, "with -minter: also mine a block every interval, even with an empty mempool")
 	fl.IntVar(&targetPeers, "target-peers", 8, "dial discovered and saved peers only until the node has this many")
 	fl.IntVar(&maxPeers, "max-peers", 0, "close connections (inbound too) beyond this many; 0: 4 x --target-peers, -1: no limit")
+	fl.StringVar(&links, "links", "", "conditions of the traffic to every peer, e.g. delay=100ms,jitter=10ms,bandwidth=1mbit,loss=5% (POST /admin/links changes them)")
 	fl.BoolVar(&secio, "secio", false, "accepted for the tutorial's command line; ignored (Noise replaces SECIO)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if secio {
@@ -98,12 +101,16 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		if mineInterval > 0 && minter == "" {
 			return fmt.Errorf("startp2p: --mine-interval needs -minter")
 		}
+		rule, err := shaping.Parse(links)
+		if err != nil {
+			return fmt.Errorf("startp2p: --links: %w", err)
+		}
 		return daemon.Run(cmd.Context(), daemon.Config{
 			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,
 			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
 			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
 			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, RPCHosts: nf.rpcHosts, Log: slog.Default(),
-			TargetPeers: targetPeers, MaxPeers: maxPeers,
+			TargetPeers: targetPeers, MaxPeers: maxPeers, Links: rule,
 		})
 	}
 	return cmd

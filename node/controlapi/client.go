@@ -168,6 +168,16 @@ func (c *Client) Gate(ctx context.Context, deny []string) ([]string, error) {
 	return g.Deny, c.do(ctx, http.MethodPost, "/admin/gate", Gate{Deny: deny}, &g)
 }
 
+// SetLinks is POST /admin/links: it replaces the node's link rules (and its
+// default, unless l.Default is nil) and returns those in force.
+func (c *Client) SetLinks(ctx context.Context, l Links) (Links, error) {
+	if l.Rules == nil {
+		l.Rules = []LinkRule{}
+	}
+	var out Links
+	return out, c.do(ctx, http.MethodPost, "/admin/links", l, &out)
+}
+
 // Probe says whether a node answers at addr within a short time.
 func Probe(addr string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

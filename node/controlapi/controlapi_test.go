@@ -17,6 +17,7 @@ import (
 
 type fakeBackend struct {
 	deny  []string
+	links Links
 	sends atomic.Int32 // Send calls: payments that reached the node
 }
 
@@ -43,6 +44,7 @@ func (f *fakeBackend) Mint(_ context.Context, r MintRequest) (MintReply, error) 
 	return MintReply{Blocks: make([]string, r.Blocks), Height: uint64(r.Blocks)}, nil
 }
 func (f *fakeBackend) Gate(deny []string) ([]string, error) { f.deny = deny; return deny, nil }
+func (f *fakeBackend) SetLinks(l Links) (Links, error)      { f.links = l; return l, nil }
 func (f *fakeBackend) Metrics() Metrics                     { return Metrics{Height: 3, Peers: 1, Rejects: 2} }
 
 func TestRoutes(t *testing.T) {
@@ -91,6 +93,9 @@ func TestRoutes(t *testing.T) {
 	}
 	if m, err := c.Mint(ctx, "w1", 2); err != nil || m.Height != 2 {
 		t.Fatalf("mint = %+v, %v", m, err)
+	}
+	if l, err := c.SetLinks(ctx, Links{Rules: []LinkRule{{Peer: "p1", Rule: "delay=5ms"}}}); err != nil || len(l.Rules) != 1 || b.links.Rules[0].Rule != "delay=5ms" {
+		t.Errorf("links: %v %+v", err, l)
 	}
 	if d, err := c.Gate(ctx, []string{"x"}); err != nil || len(d) != 1 || len(b.deny) != 1 {
 		t.Fatalf("gate = %v, %v", d, err)

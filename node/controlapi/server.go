@@ -42,6 +42,8 @@ type Backend interface {
 	Mint(ctx context.Context, req MintRequest) (MintReply, error)
 	// Gate replaces the set of refused peers and returns it.
 	Gate(deny []string) ([]string, error)
+	// SetLinks replaces the link rules and returns those in force.
+	SetLinks(l Links) (Links, error)
 	Metrics() Metrics
 }
 
@@ -87,6 +89,7 @@ func handler(b Backend, token string, hosts []string, log *slog.Logger) http.Han
 	mux.HandleFunc("POST /tx", s.send)
 	mux.HandleFunc("POST /mint", s.mint)
 	mux.HandleFunc("POST /admin/gate", s.gate)
+	mux.HandleFunc("POST /admin/links", s.links)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(registry(b), promhttp.HandlerOpts{}))
 	return s
 }
@@ -332,6 +335,19 @@ func (s *server) gate(w http.ResponseWriter, r *http.Request) {
 		deny = []string{}
 	}
 	reply(w, Gate{Deny: deny})
+}
+
+func (s *server) links(w http.ResponseWriter, r *http.Request) {
+	var req Links
+	if !s.decode(w, r, &req) {
+		return
+	}
+	out, err := s.b.SetLinks(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reply(w, out)
 }
 
 func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -21,6 +21,8 @@ type Status struct {
 	ConnectedVia   string   `json:"connected_via"`   // the longest-connected peer's Source, ViaNone without peers
 	Mempool        int      `json:"mempool"`
 	RSSBytes       uint64   `json:"rss_bytes"`
+	// Links are the link rules in force; nil on a bootstrap.
+	Links *Links `json:"links,omitempty"`
 }
 
 // Where a peer's connection came from: Peer.Source, and Status.ConnectedVia
@@ -41,6 +43,15 @@ type Peer struct {
 	Addrs     []string `json:"addrs"`
 	Direction string   `json:"direction"` // "inbound" | "outbound"
 	Source    string   `json:"source"`    // one of PeerSources: how the connection came about
+	// Link is the rule of the traffic to the peer (node/shaping syntax, ""
+	// for none); RTTMillis the last ping's round trip (0 before the first
+	// pong), Pongs how many were measured; BytesSent and BytesReceived
+	// count the sync stream's bytes.
+	Link          string  `json:"link,omitempty"`
+	RTTMillis     float64 `json:"rtt_ms"`
+	Pongs         uint64  `json:"pongs"`
+	BytesSent     uint64  `json:"bytes_sent"`
+	BytesReceived uint64  `json:"bytes_received"`
 }
 
 // PeersReply is GET /peers.
@@ -156,6 +167,22 @@ type MintReply struct {
 // Gate is POST /admin/gate and its answer: the peers refused.
 type Gate struct {
 	Deny []string `json:"deny"`
+}
+
+// Links is POST /admin/links and its answer, and Status.Links: the
+// conditions a node applies to its own traffic, each written in
+// node/shaping's syntax ("delay=100ms,jitter=10ms,bandwidth=1mbit,loss=5%").
+// Default applies to every peer without a rule of its own in Rules. A
+// request replaces Rules; it keeps the node's default when Default is nil.
+type Links struct {
+	Default *string    `json:"default,omitempty"`
+	Rules   []LinkRule `json:"rules"`
+}
+
+// LinkRule is the rule of the traffic to one peer.
+type LinkRule struct {
+	Peer string `json:"peer"`
+	Rule string `json:"rule"`
 }
 
 // Health is GET /healthz.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -25,6 +26,7 @@ func (n *Node) Status() controlapi.Status {
 		PeerID: n.Host.ID().String(), Addrs: p2p.FullAddrs(n.Host), Peers: len(ps),
 		Connections: n.Conns.Open(), MaxConnections: n.Conns.Max(),
 		ConnectedVia: p2p.ConnectedVia(ps), Mempool: n.Pool.Len(), RSSBytes: controlapi.RSSBytes(),
+		Links: new(n.links()),
 	}
 }
 
@@ -33,7 +35,11 @@ func (n *Node) Peers() []controlapi.Peer {
 	ps := n.Sync.Peers()
 	out := make([]controlapi.Peer, len(ps))
 	for i, p := range ps {
-		out[i] = controlapi.Peer{PeerID: p.ID.String(), Addrs: []string{p.Addr}, Direction: p.Direction, Source: p.Source}
+		out[i] = controlapi.Peer{
+			PeerID: p.ID.String(), Addrs: []string{p.Addr}, Direction: p.Direction, Source: p.Source,
+			Link: p.Link.String(), RTTMillis: float64(p.RTT) / float64(time.Millisecond), Pongs: p.Pongs,
+			BytesSent: p.BytesSent, BytesReceived: p.BytesReceived,
+		}
 	}
 	return out
 }

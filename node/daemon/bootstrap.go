@@ -188,6 +188,12 @@ func (bootstrapBackend) Send(context.Context, controlapi.SendRequest) (chain.Has
 func (bootstrapBackend) Mint(context.Context, controlapi.MintRequest) (controlapi.MintReply, error) {
 	return controlapi.MintReply{}, errNoChain
 }
+
+// SetLinks: a bootstrap runs no sync protocol, so there is nothing to shape.
+func (bb bootstrapBackend) SetLinks(controlapi.Links) (controlapi.Links, error) {
+	return controlapi.Links{}, fmt.Errorf("%w: a bootstrap server has no chain traffic to shape", controlapi.ErrUnavailable)
+}
+
 func (bb bootstrapBackend) Gate(deny []string) ([]string, error) {
 	return gate(bb.b.Node.Gater, bb.b.Node.Host.Network().ClosePeer, deny)
 }

@@ -4,6 +4,7 @@
 package daemon
 
 import (
+	"github.com/devchain/devchain/node/shaping"
 	"log/slog"
 	"time"
 
@@ -42,6 +43,9 @@ type Config struct {
 	// ones are refused as they open (4×TargetPeers if zero; <0: no limit).
 	TargetPeers int
 	MaxPeers    int
+	// Links is the link rule of every peer until POST /admin/links changes
+	// it (--links); the zero Rule shapes nothing.
+	Links shaping.Rule
 
 	// Tuning, mostly for tests; zero means the production default.
 	DiscoveryInterval time.Duration // between rendezvous lookups (10 s)

@@ -123,6 +123,9 @@ func Start(cfg Config) (n *Node, err error) {
 		TargetPeers: cfg.TargetPeers, Log: cfg.Log,
 	})
 	n.Sync.SetOnPeer(n.Connector.Saw)
+	if err := n.Sync.SetLinks(cfg.Links, nil); err != nil {
+		return nil, fmt.Errorf("--links: %w", err)
+	}
 	n.Chain.Subscribe(n.onChainEvent)
 
 	var minterPKH [20]byte

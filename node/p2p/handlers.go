@@ -19,6 +19,7 @@ func (s *Sync) handle(p *peerConn, m wire.Message) error {
 	case *wire.Ping:
 		return p.send(&wire.Pong{Nonce: m.Nonce})
 	case *wire.Pong:
+		p.pong(m.Nonce)
 		return nil
 	case *wire.Inv:
 		return s.onInv(p, m)

@@ -18,6 +18,7 @@ import (
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/shaping"
 	"github.com/devchain/devchain/node/wire"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -89,6 +90,8 @@ type Counters struct {
 	BlocksReceived atomic.Uint64
 	TxsReceived    atomic.Uint64
 	Rejects        atomic.Uint64
+	// GossipLost counts announcements a lossy link rule dropped.
+	GossipLost atomic.Uint64
 }
 
 // Sync runs the sync protocol with every connected node.
@@ -108,6 +111,10 @@ type Sync struct {
 	notifiee  *network.NotifyBundle
 	closed    bool
 	handshake time.Duration
+
+	linkMu   sync.Mutex
+	linkDef  shaping.Rule             // for every peer without a rule of its own
+	linkPeer map[peer.ID]shaping.Rule // rules of single peers
 }
 
 // errMisbehaving marks a peer error that earns a ban.
@@ -210,7 +217,7 @@ func (s *Sync) open(id peer.ID) {
 // run is the life of one peer stream: handshake, then messages until an
 // error.
 func (s *Sync) run(st network.Stream) {
-	p := newPeerConn(st)
+	p := newPeerConn(st, shaping.NewLink(s.linkRule(st.Conn().RemotePeer())), &s.GossipLost)
 	if !s.cfg.Gater.Allowed(p.id) {
 		_ = st.Reset()
 		return
@@ -256,7 +263,7 @@ func (s *Sync) serve(p *peerConn) (err error) {
 			err = fmt.Errorf("%w: message caused a panic: %v", errMisbehaving, r)
 		}
 	}()
-	r := bufio.NewReaderSize(p.stream, 64<<10)
+	r := bufio.NewReaderSize(counted{p.stream, &p.received}, 64<<10)
 	if err := s.doHandshake(p, r); err != nil {
 		return err
 	}
@@ -466,6 +473,7 @@ func (s *Sync) watchdog() {
 		}
 		s.pump()
 		s.maybeSync()
+		s.reannounceTip()
 	}
 }
 
@@ -476,6 +484,13 @@ type Peer struct {
 	Direction string    // "inbound" | "outbound"
 	Source    string    // controlapi.ViaPeerDB | controlapi.ViaRendezvous | controlapi.ViaInbound: how its connection came about
 	Since     time.Time // when that connection opened
+	Link      shaping.Rule
+	// RTT is the last ping's round trip (0 before the first pong), Pongs
+	// how many were measured; BytesSent and BytesReceived count the sync
+	// stream's bytes.
+	RTT                      time.Duration
+	Pongs                    uint64
+	BytesSent, BytesReceived uint64
 }
 
 // Peers lists the nodes that completed the handshake.
@@ -495,6 +510,8 @@ func (s *Sync) Peers() []Peer {
 		out = append(out, Peer{
 			ID: p.id, Addr: c.RemoteMultiaddr().String(), Direction: dir,
 			Source: s.cfg.Conns.Source(c), Since: c.Stat().Opened,
+			Link: p.link.Rule(), RTT: time.Duration(p.rtt.Load()), Pongs: p.pongs.Load(),
+			BytesSent: p.sent.Load(), BytesReceived: p.received.Load(),
 		})
 	}
 	return out

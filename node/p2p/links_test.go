@@ -1,0 +1,121 @@
+package p2p
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/devchain/devchain/node/shaping"
+)
+
+// onlyPeer is the one peer n has.
+func (n *testNode) onlyPeer(t *testing.T) Peer {
+	t.Helper()
+	ps := n.sync.Peers()
+	if len(ps) != 1 {
+		t.Fatalf("%d peers, want 1", len(ps))
+	}
+	return ps[0]
+}
+
+// A delay rule on a's side of the link shows in a's round trip to b: a's
+// ping waits out the delay, b's pong does not. The least of five pings is
+// within 10 % of the rule.
+func TestLinkDelayMeasured(t *testing.T) {
+	for _, delay := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond} {
+		t.Run(delay.String(), func(t *testing.T) {
+			a, b := newTestNode(t, testParams), newTestNode(t, testParams)
+			b.connect(t, a)
+			waitFor(t, 10*time.Second, "the handshake", func() bool { return a.sync.PeerCount() == 1 })
+			var rtts []time.Duration
+			for range 5 {
+				before := a.onlyPeer(t).Pongs
+				// Each SetLinks pings every peer at once.
+				if err := a.sync.SetLinks(shaping.Rule{Delay: delay}, nil); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, 10*time.Second, "a pong", func() bool { return a.onlyPeer(t).Pongs > before })
+				rtts = append(rtts, a.onlyPeer(t).RTT)
+			}
+			got := slices.Min(rtts)
+			t.Logf("round trip %s under a %s delay (samples %v)", got, delay, rtts)
+			if math.Abs(float64(got-delay)) > 0.1*float64(delay) {
+				t.Errorf("round trip %s under a %s delay (samples %v), want within 10%%", got, delay, rtts)
+			}
+			if p := a.onlyPeer(t); p.Link.Delay != delay {
+				t.Errorf("Peers shows the rule %q", p.Link)
+			}
+		})
+	}
+}
+
+// A 1 mbit cap on the syncing peer's side holds the sync's bytes to 1
+// mbit/s within 15 %, measured by the receiver between a tenth and nine
+// tenths of what it received.
+func TestLinkBandwidthMeasured(t *testing.T) {
+	const capBits = 1_000_000
+	a, b := newTestNode(t, testParams), newTestNode(t, testParams)
+	a.mine(t, 2000)
+	if err := a.sync.SetLinks(shaping.Rule{Bandwidth: capBits}, nil); err != nil {
+		t.Fatal(err)
+	}
+	type sample struct {
+		at    time.Time
+		bytes uint64
+	}
+	var samples []sample
+	b.connect(t, a)
+	waitFor(t, 60*time.Second, "b to sync a's 2000 blocks", func() bool {
+		if ps := b.sync.Peers(); len(ps) == 1 {
+			samples = append(samples, sample{time.Now(), ps[0].BytesReceived})
+		}
+		return b.tip() == a.tip()
+	})
+	total := b.onlyPeer(t).BytesReceived
+	at := func(share float64) sample {
+		for _, s := range samples {
+			if float64(s.bytes) >= share*float64(total) {
+				return s
+			}
+		}
+		t.Fatalf("no sample at %.0f%% of %d bytes", share*100, total)
+		return sample{}
+	}
+	lo, hi := at(0.1), at(0.9)
+	rate := float64(hi.bytes-lo.bytes) * 8 / hi.at.Sub(lo.at).Seconds()
+	t.Logf("sync at %.0f bit/s under a %d bit/s cap, %d bytes in all", rate, capBits, total)
+	if math.Abs(rate-capBits)/capBits > 0.15 {
+		t.Errorf("sync at %.0f bit/s under a %d bit/s cap (%d bytes in all), want within 15%%", rate, capBits, total)
+	}
+}
+
+// With a fifth of all announcements lost on every link, three nodes still
+// end on the miner's tip: each lost announcement is made up for by another
+// peer, the next block, or the tip announced again.
+func TestGossipLossStillConverges(t *testing.T) {
+	fast := func(c *SyncConfig) { c.RequestTimeout = 2 * time.Second } // the tip goes out again every 0.5 s
+	nodes := []*testNode{newTestNodeWith(t, testParams, fast), newTestNodeWith(t, testParams, fast), newTestNodeWith(t, testParams, fast)}
+	for _, n := range nodes {
+		if err := n.sync.SetLinks(shaping.Rule{Loss: 0.2}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nodes[1].connect(t, nodes[0])
+	nodes[2].connect(t, nodes[1])
+	waitFor(t, 10*time.Second, "the handshakes", func() bool { return nodes[1].sync.PeerCount() == 2 })
+	for range 40 {
+		nodes[0].mine(t, 1)
+	}
+	waitFor(t, 30*time.Second, "every node on the miner's tip", func() bool {
+		return nodes[1].tip() == nodes[0].tip() && nodes[2].tip() == nodes[0].tip()
+	})
+	var lost uint64
+	for _, n := range nodes {
+		lost += n.sync.GossipLost.Load()
+	}
+	t.Logf("%d announcements lost", lost)
+	if lost == 0 {
+		t.Error("no announcement was lost: the rule was not applied")
+	}
+}

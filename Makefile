@@ -78,7 +78,7 @@ devnet-down: devnet
 	$(BIN)/devnet down $(DEVNET_NAME)
 
 # Every scenario of configs/ through `devnet run` on docker, JUnit into build/ (scale: make bench).
-E2E_SCENARIOS ?= default reconnect partition faults
+E2E_SCENARIOS ?= default reconnect partition faults latency
 e2e: build image
 	@mkdir -p build
 	@set -e; for s in $(E2E_SCENARIOS); do \

@@ -9,6 +9,7 @@ import (
 	"github.com/devchain/devchain/devnet/scenario"
 	"github.com/devchain/devchain/internal/fanout"
 	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/shaping"
 )
 
 // act runs an action step on each of its target nodes.
@@ -31,6 +32,10 @@ func (r *Runner) act(ctx context.Context, s *scenario.Step) error {
 		return r.Backend.Partition(ctx, sides)
 	case *scenario.Heal:
 		return r.Backend.Heal(ctx)
+	case *scenario.Shape:
+		return r.shape(ctx, a.Between, a.Rule(), false)
+	case *scenario.Unshape:
+		return r.shape(ctx, a.Between, shaping.Rule{}, true)
 	case *scenario.Sleep:
 		select {
 		case <-ctx.Done():
@@ -73,7 +78,7 @@ func (r *Runner) lifecycle(ctx context.Context, kind, name string) error {
 			return err
 		}
 		r.setDown(name, "")
-		return nil
+		return r.refreshLinks(ctx, name, false)
 	}
 	return fmt.Errorf("no lifecycle action %q", kind)
 }

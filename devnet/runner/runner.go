@@ -18,6 +18,7 @@ import (
 	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/devnet/state"
 	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/shaping"
 )
 
 // Runner runs one scenario on one runtime.
@@ -47,6 +48,10 @@ type Runner struct {
 
 	mu   sync.Mutex
 	down map[string]string // node → "stopped", "killed" or "paused"
+	// links are the rules shape steps set, by (from, to) node; linksStale
+	// the nodes that were down when theirs changed.
+	links      map[[2]string]shaping.Rule
+	linksStale map[string]bool
 }
 
 // Result is the outcome of one step.
@@ -63,7 +68,7 @@ func New(cfg *scenario.Config, net *spec.Network, be backend.Backend, store *sta
 		Config: cfg, Net: net, Backend: be, Store: store, Out: out,
 		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second,
 		now: time.Now, steps: stepLog{out: out},
-		down: map[string]string{},
+		down: map[string]string{}, links: map[[2]string]shaping.Rule{}, linksStale: map[string]bool{},
 	}
 }
 

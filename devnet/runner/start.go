@@ -45,7 +45,7 @@ func (r *Runner) startNode(ctx context.Context, name string) error {
 		return err
 	}
 	r.setDown(name, "")
-	return nil
+	return r.refreshLinks(ctx, name, true)
 }
 
 // ready holds when every node answers and, when there is more than one,

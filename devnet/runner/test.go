@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/devchain/devchain/devnet/scenario"
 	"github.com/devchain/devchain/node/controlapi"
@@ -41,6 +42,9 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 		progress = noProgress
 	case *scenario.Converged:
 		cond = r.converged(nodes, a.MinHeight)
+	case *scenario.RTT:
+		cond = r.rtt(nodes, a)
+		progress = noProgress
 	default:
 		return fmt.Errorf("%s: no assertion %T", s.Pos, s.Action)
 	}
@@ -102,6 +106,38 @@ func (r *Runner) balance(nodes []string, a *scenario.Balance) condition {
 			return got == *a.Equals, fmt.Sprintf("balance of %s is %d, want %d", a.Wallet, got, *a.Equals), nil
 		}
 		return got >= *a.Min, fmt.Sprintf("balance of %s is %d, want ≥ %d", a.Wallet, got, *a.Min), nil
+	})
+}
+
+// rtt holds when each node's last round trip to a.Peer is in [Min, Max].
+func (r *Runner) rtt(nodes []string, a *scenario.RTT) condition {
+	to, ok := r.Net.Node(a.Peer)
+	if !ok {
+		return func(context.Context, *snapshot) (bool, string, error) {
+			return false, "", fmt.Errorf("rtt: no node %s", a.Peer)
+		}
+	}
+	return r.eachNode(nodes, func(ctx context.Context, name string, _ *controlapi.Status) (bool, string, error) {
+		c, err := r.client(name)
+		if err != nil {
+			return false, "", err
+		}
+		peers, err := c.Peers(ctx)
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		for _, p := range peers {
+			if p.PeerID != to.PeerID {
+				continue
+			}
+			if p.Pongs == 0 {
+				return false, "no round trip to " + a.Peer + " measured yet", nil
+			}
+			got := time.Duration(p.RTTMillis * float64(time.Millisecond))
+			return got >= a.Min.D() && got <= a.Max.D(),
+				fmt.Sprintf("round trip to %s %s, want %s to %s (link %q)", a.Peer, got.Round(10*time.Microsecond), a.Min, a.Max, p.Link), nil
+		}
+		return false, "not connected to " + a.Peer, nil
 	})
 }
 

@@ -28,6 +28,13 @@ func (s *Step) describe() string {
 		return "partition " + strings.Join(sets, " ")
 	case *Heal:
 		return "heal"
+	case *Shape:
+		return fmt.Sprintf("shape %s between %s", a.Rule(), describeSets(a.Between))
+	case *Unshape:
+		if a.Between == nil {
+			return "unshape every link"
+		}
+		return "unshape between " + describeSets(a.Between)
 	case *Sleep:
 		return "sleep " + a.For.String()
 	case *Height:
@@ -45,8 +52,18 @@ func (s *Step) describe() string {
 		return fmt.Sprintf("connected_via %s on %s", a.Via, on)
 	case *Log:
 		return fmt.Sprintf("log /%s/ on %s", a.Match, on)
+	case *RTT:
+		return fmt.Sprintf("rtt to %s in [%s, %s] on %s", a.Peer, a.Min, a.Max, on)
 	}
 	return s.Kind + " " + on
+}
+
+func describeSets(sets []Targets) string {
+	parts := make([]string, len(sets))
+	for i, t := range sets {
+		parts[i] = "[" + strings.Join(t, ",") + "]"
+	}
+	return strings.Join(parts, " ")
 }
 
 // Names returns the partition's set names in a stable order.

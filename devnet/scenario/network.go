@@ -38,6 +38,9 @@ func (c *Config) Spec() (*spec.Network, error) {
 		node.Bootstrap = []string{c.Bootstrap.Name}
 		node.Rendezvous = c.Network.Rendezvous
 		node.TargetPeers, node.MaxPeers = c.Network.TargetPeers, c.Network.MaxPeers
+		if c.Network.Links != nil {
+			node.Links = c.Network.Links.Rule()
+		}
 		node.Minter = n.Spec.Minter
 		if n.Spec.Minter != "" {
 			node.MineInterval = n.Spec.MineInterval.D()

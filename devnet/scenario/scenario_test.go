@@ -206,6 +206,19 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "nodes: [\n", "f.yaml:"},
 		{"bad name", "name: My Net\nnodes: [{name: a}]\n", "f.yaml:1: name \"My Net\""},
 		{"reserved all", "nodes: [{name: all}]\n", "f.yaml:1: node name \"all\" is reserved"},
+		{"bandwidth unit", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape:\n      between: [[a], [b]]\n      bandwidth: 1mbps\n", "f.yaml:5: steps[0].shape.bandwidth: bandwidth \"1mbps\": want a number and a unit"},
+		{"bandwidth negative", "network:\n  links: {bandwidth: -2mbit}\nnodes: [{name: a}]\n", "f.yaml:2: network.links.bandwidth: negative bandwidth \"-2mbit\""},
+		{"bandwidth absurd", "network:\n  links:\n    bandwidth: 10bit\nnodes: [{name: a}]\n", "f.yaml:3: network.links: bandwidth 10bit below 64kbit"},
+		{"loss range", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [[a], [b]], loss: 120%}\n", "f.yaml:3: steps[0].shape.loss: loss \"120%\" outside 0%–100%"},
+		{"loss no percent", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [[a], [b]], loss: 0.2}\n", "f.yaml:3: steps[0].shape.loss: loss \"0.2\": want a percentage"},
+		{"delay negative", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [[a], [b]], delay: -5ms}\n", "f.yaml:3: steps[0].shape.delay: negative duration"},
+		{"delay too long", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [[a], [b]], delay: 1m}\n", "f.yaml:3: step \"shape\": delay 1m0s above 10s"},
+		{"jitter above delay", "network:\n  links: {delay: 5ms, jitter: 10ms}\nnodes: [{name: a}]\n", "f.yaml:2: network.links: jitter 10ms above the delay 5ms"},
+		{"shape no condition", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [[a], [b]]}\n", "f.yaml:3: step \"shape\": no condition"},
+		{"shape one set", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [all], delay: 5ms}\n", "f.yaml:3: step \"shape\": between: want at least two sets"},
+		{"shape bootstrap", "nodes: [{name: a}]\nsteps:\n  - shape: {between: [[a], bootstrap], delay: 5ms}\n", "f.yaml:3: step \"shape\": node \"bootstrap\" is the bootstrap"},
+		{"unshape unknown", "nodes: [{name: a}]\nsteps:\n  - unshape: {between: [[a], [z]]}\n", "f.yaml:3: step \"unshape\": unknown node or group \"z\""},
+		{"links unknown key", "network:\n  links: {latency: 5ms}\nnodes: [{name: a}]\n", "f.yaml:2: network.links: unknown field \"latency\""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

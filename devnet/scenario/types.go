@@ -44,6 +44,9 @@ type Network struct {
 	// the runtime choose (docker sizes them to the host's neighbour table).
 	TargetPeers int `yaml:"target_peers"`
 	MaxPeers    int `yaml:"max_peers"`
+	// Links are the conditions of every link between chain nodes from the
+	// start (each node is launched with them); shape steps add to them.
+	Links *LinkSpec `yaml:"links"`
 }
 
 // Bootstrap is the DHT bootstrap node every chain node dials first.
@@ -90,8 +93,8 @@ type Step struct {
 	Name string // optional; defaults to a description of the step
 	Kind string // "mint", "height", …
 	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
-	// *NodeAction, *Partition, *Heal, *Sleep, *Height, *Converged,
-	// *Balance, *Peers, *ConnectedVia, *Log.
+	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *Sleep, *Height, *Converged,
+	// *Balance, *Peers, *ConnectedVia, *Log, *RTT.
 	Action any
 }
 
@@ -187,6 +190,17 @@ type ConnectedVia struct {
 	Via      string `yaml:"via"`
 }
 
+// RTT holds when each target node's last measured round trip to Peer (a
+// chain node) is between Min and Max: the link conditions in force, as the
+// node measures them with its pings.
+type RTT struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Peer     string   `yaml:"peer"`
+	Min      Duration `yaml:"min"`
+	Max      Duration `yaml:"max"`
+}
+
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {
 	Target   `yaml:",inline"`
@@ -207,6 +221,8 @@ var stepKinds = map[string]func() any{
 	"unpause":       func() any { return &NodeAction{} },
 	"partition":     func() any { return &Partition{} },
 	"heal":          func() any { return &Heal{} },
+	"shape":         func() any { return &Shape{} },
+	"unshape":       func() any { return &Unshape{} },
 	"sleep":         func() any { return &Sleep{} },
 	"height":        func() any { return &Height{} },
 	"converged":     func() any { return &Converged{} },
@@ -214,12 +230,13 @@ var stepKinds = map[string]func() any{
 	"peers":         func() any { return &Peers{} },
 	"connected_via": func() any { return &ConnectedVia{} },
 	"log":           func() any { return &Log{} },
+	"rtt":           func() any { return &RTT{} },
 }
 
 // IsAssertion tells assertions (which wait and can fail) from actions.
 func (s *Step) IsAssertion() bool {
 	switch s.Action.(type) {
-	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log:
+	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT:
 		return true
 	}
 	return false

@@ -38,6 +38,9 @@ func (c *Config) Validate() error {
 	if c.Network.Difficulty > 32 {
 		errs.add(c.Network.Pos, "network.difficulty %d: at most 32 leading zero bits for a devnet", c.Network.Difficulty)
 	}
+	if l := c.Network.Links; l != nil {
+		validateRule(func(format string, args ...any) { errs.add(l.Pos, "network.links: "+format, args...) }, l)
+	}
 	if !nameRE.MatchString(c.Bootstrap.Name) {
 		errs.add(c.Bootstrap.Pos, "bootstrap.name %q: want lowercase letters, digits and dashes", c.Bootstrap.Name)
 	}
@@ -198,6 +201,13 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 		}
 	case *Partition:
 		names.validatePartition(bad, *a)
+	case *Shape:
+		names.validateLinks(bad, a.Between)
+		validateRule(bad, &a.LinkSpec)
+	case *Unshape:
+		if a.Between != nil {
+			names.validateLinks(bad, a.Between)
+		}
 	case *Sleep:
 		if a.For <= 0 {
 			bad("for must be a positive duration")
@@ -218,6 +228,16 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 			bad("match: give a regular expression")
 		} else if _, err := regexp.Compile(a.Match); err != nil {
 			bad("match %q: %v", a.Match, err)
+		}
+	case *RTT:
+		if !names.isChain[a.Peer] {
+			bad("peer %q: name the chain node at the other end of the link", a.Peer)
+		}
+		if a.Max <= 0 || a.Min > a.Max {
+			bad("want 0 ≤ min ≤ max and a positive max, got min %s, max %s", a.Min, a.Max)
+		}
+		if slices.Contains(names.resolve(s.Targets()), a.Peer) {
+			bad("peer %q is among the nodes checked: a node has no link to itself", a.Peer)
 		}
 	case *Peers:
 		if a.Min < 0 {

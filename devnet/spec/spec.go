@@ -9,6 +9,8 @@ package spec
 import (
 	"strconv"
 	"time"
+
+	"github.com/devchain/devchain/node/shaping"
 )
 
 // Role tells a bootstrap node from a chain node.
@@ -70,6 +72,9 @@ type Node struct {
 	// --target-peers, --max-peers); 0 leaves chaind's defaults. A bootstrap
 	// node takes every chain node and has neither.
 	TargetPeers, MaxPeers int
+	// Links are the conditions of the node's traffic to every peer from
+	// the start (chaind --links); the zero Rule shapes nothing.
+	Links shaping.Rule
 }
 
 // Node returns the named node.
@@ -119,6 +124,9 @@ func (n *Node) Argv(p Placement) []string {
 		}
 		if n.MaxPeers > 0 {
 			argv = append(argv, "--max-peers", strconv.Itoa(n.MaxPeers))
+		}
+		if !n.Links.IsZero() {
+			argv = append(argv, "--links", n.Links.String())
 		}
 	}
 	argv = append(argv, n.dataFlags(p.DataDir)...)

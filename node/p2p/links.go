@@ -39,7 +39,11 @@ func (s *Sync) SetLinks(def shaping.Rule, perPeer map[peer.ID]shaping.Rule) erro
 	s.mu.Unlock()
 	for _, p := range peers {
 		p.link.Set(s.linkRule(p.id))
-		_ = p.ping()
+		// A peer still in its handshake is not pinged: anything but a
+		// verack there breaks the protocol. It pings once connected.
+		if p.isReady() {
+			_ = p.ping()
+		}
 	}
 	return nil
 }

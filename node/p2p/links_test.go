@@ -1,12 +1,16 @@
 package p2p
 
 import (
+	"context"
 	"math"
+	"math/big"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/shaping"
+	"github.com/devchain/devchain/node/wire"
 )
 
 // onlyPeer is the one peer n has.
@@ -117,5 +121,44 @@ func TestGossipLossStillConverges(t *testing.T) {
 	t.Logf("%d announcements lost", lost)
 	if lost == 0 {
 		t.Error("no announcement was lost: the rule was not applied")
+	}
+}
+
+// Rules set while a peer is in its handshake reach it without breaking
+// the handshake: the node's next message after its version is its verack,
+// not the ping that measures the new rule (a peer bans a ping there).
+func TestSetLinksDuringHandshake(t *testing.T) {
+	n := newTestNode(t, testParams)
+	key, err := identity.LoadOrCreate(t.TempDir()+"/peer.key", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Connect(ctx, n.info()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.NewStream(ctx, n.host.ID(), ProtocolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st.SetDeadline(time.Now().Add(10 * time.Second))
+	if m, err := wire.ReadMessage(st); err != nil || m.Command() != wire.CmdVersion {
+		t.Fatalf("first message %v, %v; want the node's version", m, err)
+	}
+	// The node waits for our version now, its handshake half done.
+	if err := n.sync.SetLinks(shaping.Rule{Delay: 20 * time.Millisecond}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.WriteMessage(st, &wire.Version{Protocol: wire.ProtocolVersion, Genesis: n.chain.Genesis(), TotalWork: big.NewInt(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := wire.ReadMessage(st); err != nil || m.Command() != wire.CmdVerack {
+		t.Fatalf("after our version the node sent %v (%v), want its verack", m, err)
 	}
 }

@@ -203,6 +203,12 @@ func (p *peerConn) setReady() {
 	p.signal()
 }
 
+func (p *peerConn) isReady() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ready
+}
+
 func (p *peerConn) markKnown(h wire.Hash) {
 	p.mu.Lock()
 	p.markKnownLocked(h)

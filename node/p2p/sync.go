@@ -268,6 +268,10 @@ func (s *Sync) serve(p *peerConn) (err error) {
 		return err
 	}
 	s.cfg.Log.Info("peer connected", "peer", p.id, "height", p.version.BestHeight, "agent", p.version.UserAgent)
+	// The first round trip is measured now rather than a ping interval later.
+	if err := p.ping(); err != nil {
+		return err
+	}
 	if s.cfg.OnPeer != nil {
 		s.cfg.OnPeer(p.stream.Conn())
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func BenchmarkBlockSignatures100(b *testing.B) {
 	workers := runtime.GOMAXPROCS(0)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := verifyBlockSignatures(txs, len(txs), workers); err != nil {
+		if err := verifyBlockSignatures(txs, len(txs), workers, new(atomic.Uint64)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -70,6 +70,7 @@ type Chain struct {
 	subs    []func(Event)
 	now     func() time.Time
 	workers int
+	sigs    *sigCache
 }
 
 // Open opens or creates the chain in <dataDir>/chain for the network p. A
@@ -97,6 +98,7 @@ func open(dataDir string, p chain.Params, adopt bool) (*Chain, error) {
 		reject:  newHashSet(1024),
 		now:     time.Now,
 		workers: runtime.GOMAXPROCS(0),
+		sigs:    newSigCache(),
 	}
 	c.evCond = sync.NewCond(&c.evMu)
 	if err := c.init(adopt); err != nil {

@@ -42,7 +42,7 @@ func (c *Chain) checkInputs(r utxoReader, b *chain.Block, ids []chain.Hash) ([]c
 		return nil, chain.Invalid(chain.RuleCoinbaseValue, "coinbase pays %d, subsidy %d + fees %d allow %d", paid, c.p.Subsidy, fees, limit)
 	}
 	if nIn > 0 {
-		if err := verifyBlockSignatures(b.Txs[1:], nIn, c.workers); err != nil {
+		if err := c.verifySigs(b.Txs[1:], ids[1:], c.workers); err != nil {
 			return nil, err
 		}
 	}

@@ -44,7 +44,7 @@ func TestHighSTwinRefused(t *testing.T) {
 	tx := pay(t, alice, []chain.OutPoint{coinbaseOut(b1)}, chain.TxOut{Value: 40, PubKeyHash: bob.PubKeyHash()})
 	twin := highSTwin(t, tx)
 
-	_, errTx := c.CheckTx(twin)
+	_, errTx := c.CheckTx(twin, nil)
 	tip, height, _ := c.Tip()
 	bad := build(t, c, tip, alice.PubKeyHash(), 10, []*chain.Tx{twin}, nil)
 	_, errBlock := c.ProcessBlock(bad)
@@ -60,7 +60,7 @@ func TestHighSTwinRefused(t *testing.T) {
 	if h, n, _ := c.Tip(); h != tip || n != height {
 		t.Fatalf("tip moved to %s at %d", h, n)
 	}
-	if _, err := c.CheckTx(tx); err != nil {
+	if _, err := c.CheckTx(tx, nil); err != nil {
 		t.Fatalf("the original tx: %v", err)
 	}
 	extend(t, c, alice.PubKeyHash(), 10, tx)

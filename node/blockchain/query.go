@@ -91,10 +91,16 @@ func (c *Chain) HashesAfter(locator []chain.Hash, max int) []chain.Hash {
 	return out
 }
 
-// CheckTx validates a non-coinbase transaction against the current UTXO
-// set: shape, existing unspent inputs, keys matching the spent outputs,
-// inputs covering outputs, signatures. It gives the fee.
-func (c *Chain) CheckTx(tx *chain.Tx) (fee uint64, err error) {
+// Unconfirmed is outputs a transaction may spend besides the UTXO set:
+// the mempool's, for a payment that spends one not confirmed yet.
+type Unconfirmed interface {
+	Output(op chain.OutPoint) (chain.TxOut, bool)
+}
+
+// CheckTx validates a transaction as the mempool takes it: context-free
+// checks, inputs against the UTXO set or pending (nil: the UTXO set alone),
+// signatures (once per txid: see sigCache). It returns the fee.
+func (c *Chain) CheckTx(tx *chain.Tx, pending Unconfirmed) (fee uint64, err error) {
 	if err := chain.CheckTxSanity(tx); err != nil {
 		return 0, err
 	}
@@ -102,16 +108,35 @@ func (c *Chain) CheckTx(tx *chain.Tx) (fee uint64, err error) {
 		return 0, chain.Invalid(chain.RuleCoinbase, "a coinbase outside a block")
 	}
 	err = c.db.View(func(x *store.Txn) (err error) {
-		fee, _, err = spendInputs(x, tx)
+		var r utxoReader = x
+		if pending != nil {
+			r = withPending{x, pending}
+		}
+		fee, _, err = spendInputs(r, tx)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	if err := verifyBlockSignatures([]*chain.Tx{tx}, len(tx.Inputs), c.workers); err != nil {
+	if err := c.verifySigs([]*chain.Tx{tx}, []chain.Hash{tx.ID()}, c.workers); err != nil {
 		return 0, err
 	}
 	return fee, nil
+}
+
+// withPending reads the UTXO set, then the pending outputs.
+type withPending struct {
+	utxos   utxoReader
+	pending Unconfirmed
+}
+
+func (w withPending) UTXO(op chain.OutPoint) (chain.TxOut, bool, error) {
+	out, ok, err := w.utxos.UTXO(op)
+	if ok || err != nil {
+		return out, ok, err
+	}
+	out, ok = w.pending.Output(op)
+	return out, ok, nil
 }
 
 // Balance sums the unspent outputs paying pkh.

@@ -196,11 +196,11 @@ func TestCheckTx(t *testing.T) {
 	alice, bob := newKey(t), newKey(t)
 	a1 := extend(t, c, alice.PubKeyHash(), 0)
 	tx := pay(t, alice, []chain.OutPoint{coinbaseOut(a1)}, chain.TxOut{Value: 45, PubKeyHash: bob.PubKeyHash()})
-	if fee, err := c.CheckTx(tx); err != nil || fee != 5 {
+	if fee, err := c.CheckTx(tx, nil); err != nil || fee != 5 {
 		t.Fatalf("CheckTx = %d, %v", fee, err)
 	}
 	theft := pay(t, bob, []chain.OutPoint{coinbaseOut(a1)}, chain.TxOut{Value: 45, PubKeyHash: bob.PubKeyHash()})
-	if _, err := c.CheckTx(theft); chain.RuleOf(err) != chain.RuleKeyMismatch {
+	if _, err := c.CheckTx(theft, nil); chain.RuleOf(err) != chain.RuleKeyMismatch {
 		t.Fatalf("theft: %v", err)
 	}
 	// Template takes the valid one, leaves out the theft, and pays the fee.

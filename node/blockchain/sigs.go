@@ -28,7 +28,7 @@ const (
 
 // verifyBlockSignatures verifies every input signature of txs on workers
 // goroutines (the caller's included); nIn is the total input count. It
-// stops at the first failure.
+// stops at the first failure. Each input verified counts in verified.
 //
 // The caller does not wait for the helpers: once no input is left to
 // claim, it verifies again itself any input a helper claimed but has not
@@ -36,10 +36,11 @@ const (
 // descheduled in the middle of an input (many nodes on few cores) then
 // costs one verification, not a whole scheduler time slice. Results are
 // deterministic, so whoever finishes an input first decides it.
-func verifyBlockSignatures(txs []*chain.Tx, nIn, workers int) error {
+func verifyBlockSignatures(txs []*chain.Tx, nIn, workers int, verified *atomic.Uint64) error {
 	if workers <= 1 || nIn < minParallelSigs {
 		for _, tx := range txs {
 			for i := range tx.Inputs {
+				verified.Add(1)
 				if err := chain.VerifyInput(tx, i); err != nil {
 					return wrapTx(err, tx.ID())
 				}
@@ -56,6 +57,7 @@ func verifyBlockSignatures(txs []*chain.Tx, nIn, workers int) error {
 	var next atomic.Int64
 	var failed atomic.Pointer[error]
 	check := func(j *sigJob) bool {
+		verified.Add(1)
 		if err := chain.VerifyInput(j.tx, j.i); err != nil {
 			err = wrapTx(err, j.tx.ID())
 			failed.CompareAndSwap(nil, &err)

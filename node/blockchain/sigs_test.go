@@ -1,6 +1,7 @@
 package blockchain
 
 import (
+	"sync/atomic"
 	"testing"
 
 	"github.com/devchain/devchain/node/chain"
@@ -16,14 +17,14 @@ func TestVerifyBlockSignatures(t *testing.T) {
 			chain.TxOut{Value: 1, PubKeyHash: k.PubKeyHash()}))
 	}
 	for _, workers := range []int{1, 2, 3, 8} {
-		if err := verifyBlockSignatures(txs, 80, workers); err != nil {
+		if err := verifyBlockSignatures(txs, 80, workers, new(atomic.Uint64)); err != nil {
 			t.Fatalf("workers %d: %v", workers, err)
 		}
 		for _, bad := range []int{0, 17, 39} {
 			saved := txs[bad].Inputs[1].Signature
 			other := txs[(bad+1)%len(txs)].Inputs[1].Signature
 			txs[bad].Inputs[1].Signature = other
-			err := verifyBlockSignatures(txs, 80, workers)
+			err := verifyBlockSignatures(txs, 80, workers, new(atomic.Uint64))
 			txs[bad].Inputs[1].Signature = saved
 			if chain.RuleOf(err) != chain.RuleSignature {
 				t.Fatalf("workers %d, bad tx %d: %v", workers, bad, err)

@@ -53,7 +53,7 @@ func (c *Chain) template(payTo [20]byte, txs []*chain.Tx) (*chain.Block, error) 
 			}
 			fee, _, err := spendInputs(view, tx)
 			if err == nil {
-				err = verifyBlockSignatures([]*chain.Tx{tx}, len(tx.Inputs), 1)
+				err = c.verifySigs([]*chain.Tx{tx}, []chain.Hash{id}, 1)
 			}
 			if err != nil {
 				slog.Debug("template leaves out a transaction", "tx", id, "err", err)

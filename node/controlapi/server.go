@@ -438,6 +438,10 @@ func registry(b Backend) *prometheus.Registry {
 	counter("chaind_blocks_received_total", "Blocks received from peers.", func(m Metrics) float64 { return float64(m.BlocksReceived) })
 	counter("chaind_txs_received_total", "Transactions received from peers.", func(m Metrics) float64 { return float64(m.TxsReceived) })
 	counter("chaind_rejects_total", "Invalid blocks, txs and messages refused.", func(m Metrics) float64 { return float64(m.Rejects) })
+	counter("chaind_signature_verifications_total", "Input signatures verified (once per transaction with the signature cache).", func(m Metrics) float64 { return float64(m.SigVerifications) })
+	gauge("chaind_mempool_txs", "Transactions in the mempool.", func(m Metrics) float64 { return float64(m.MempoolTxs) })
+	gauge("chaind_mempool_bytes", "Encoded bytes of the mempool's transactions.", func(m Metrics) float64 { return float64(m.MempoolBytes) })
+	counter("chaind_gossip_lost_total", "Announcements dropped by link rules (loss).", func(m Metrics) float64 { return float64(m.GossipLost) })
 	return reg
 }
 

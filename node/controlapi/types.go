@@ -202,4 +202,12 @@ type Metrics struct {
 	BlocksReceived uint64
 	TxsReceived    uint64
 	Rejects        uint64
+	// SigVerifications counts the input signatures verified (each
+	// transaction's once, thanks to the signature cache); MempoolTxs and
+	// MempoolBytes are the pool's size; GossipLost counts announcements
+	// lost to link rules.
+	SigVerifications uint64
+	MempoolTxs       int
+	MempoolBytes     int
+	GossipLost       uint64
 }

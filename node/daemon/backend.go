@@ -161,6 +161,7 @@ func (n *Node) Metrics() controlapi.Metrics {
 	return controlapi.Metrics{
 		Height: height, Peers: n.Sync.PeerCount(),
 		BlocksReceived: n.Sync.BlocksReceived.Load(), TxsReceived: n.Sync.TxsReceived.Load(),
-		Rejects: n.Sync.Rejects.Load(),
+		Rejects: n.Sync.Rejects.Load(), SigVerifications: n.Chain.SigVerifications(),
+		MempoolTxs: n.Pool.Len(), MempoolBytes: n.Pool.Bytes(), GossipLost: n.Sync.GossipLost.Load(),
 	}
 }

@@ -21,7 +21,7 @@ func (n *Node) mineOne(ctx context.Context, payTo [20]byte) (*chain.Block, error
 	n.mineMu.Lock()
 	defer n.mineMu.Unlock()
 	for range maxMineAttempts {
-		b, err := miner.Mine(ctx, n.Chain, payTo, n.Pool.Txs(0))
+		b, err := miner.Mine(ctx, n.Chain, payTo, n.Pool.ByFeeRate(0))
 		if err != nil {
 			return nil, err
 		}

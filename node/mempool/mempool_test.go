@@ -4,20 +4,33 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 )
 
 // utxos is a fake chain: a tx is valid when every input spends an output
-// in the set.
+// in the set (the value true stands for 100 coins) or a pending one; its
+// fee is what the inputs hold beyond the outputs.
 type utxos map[chain.OutPoint]bool
 
-func (u utxos) CheckTx(tx *chain.Tx) (uint64, error) {
-	for _, in := range tx.Inputs {
-		if !u[in.Prev] {
-			return 0, chain.Invalid(chain.RuleMissingInput, "no output %v", in.Prev)
+func (u utxos) CheckTx(tx *chain.Tx, pending blockchain.Unconfirmed) (uint64, error) {
+	var in uint64
+	for _, ti := range tx.Inputs {
+		if u[ti.Prev] {
+			in += 100
+			continue
 		}
+		out, ok := pending.Output(ti.Prev)
+		if !ok {
+			return 0, chain.Invalid(chain.RuleMissingInput, "no output %v", ti.Prev)
+		}
+		in += out.Value
 	}
-	return 0, nil
+	total, _ := tx.TotalOut()
+	if total > in {
+		return 0, chain.Invalid(chain.RuleInsufficient, "outputs %d exceed inputs %d", total, in)
+	}
+	return in - total, nil
 }
 
 func spend(prev chain.OutPoint, value uint64) *chain.Tx {
@@ -90,7 +103,112 @@ func TestUpdateReturnsTxsOfDisconnectedBlocks(t *testing.T) {
 	if len(back) != 1 || back[0] != tx1 || !p.Has(tx1.ID()) {
 		t.Fatalf("after disconnect: back=%d, pooled=%v; want tx1 back in the pool", len(back), p.Has(tx1.ID()))
 	}
-	if got := p.Txs(0); len(got) != 1 || got[0] != tx1 {
-		t.Fatalf("Txs() = %v, want [tx1]", got)
+	if got := p.ByFeeRate(0); len(got) != 1 || got[0] != tx1 {
+		t.Fatalf("ByFeeRate() = %v, want [tx1]", got)
+	}
+}
+
+func out(tx *chain.Tx, i uint32) chain.OutPoint { return chain.OutPoint{TxID: tx.ID(), Index: i} }
+
+// A chain of unconfirmed spends is taken up to MaxAncestors transactions;
+// the next link is refused with ErrPackageLimit, and a block confirming
+// the first makes room for it.
+func TestChainedSpendsUpToThePackageLimit(t *testing.T) {
+	root := chain.OutPoint{TxID: chain.Hash{1}}
+	u := utxos{root: true}
+	p := New(u)
+	prev, value := root, uint64(100)
+	var txs []*chain.Tx
+	for i := range MaxAncestors {
+		value--
+		tx := spend(prev, value)
+		if added, err := p.Add(tx); !added || err != nil {
+			t.Fatalf("link %d of the chain: added=%v err=%v", i+1, added, err)
+		}
+		txs = append(txs, tx)
+		prev = out(tx, 0)
+	}
+	next := spend(prev, value-1)
+	if _, err := p.Add(next); !errors.Is(err, ErrPackageLimit) || Reason(err) != "package-limit" {
+		t.Fatalf("link %d: %v, want ErrPackageLimit", MaxAncestors+1, err)
+	}
+	// The first link confirms: its output is in the UTXO set now.
+	delete(u, root)
+	u[out(txs[0], 0)] = true
+	p.Update([]*chain.Block{block(txs[0])}, nil)
+	if p.Len() != MaxAncestors-1 {
+		t.Fatalf("%d txs pooled after the first confirmed, want %d", p.Len(), MaxAncestors-1)
+	}
+	if added, err := p.Add(next); !added || err != nil {
+		t.Fatalf("the next link once the first confirmed: added=%v err=%v", added, err)
+	}
+}
+
+// A full pool takes a transaction only by evicting ones of a lower fee
+// rate, never a parent of a pooled one; a tx paying no more than the
+// lowest is refused with ErrFull.
+func TestFullPoolEvictsByFeeRate(t *testing.T) {
+	u := utxos{}
+	var ops []chain.OutPoint
+	for i := range 10 {
+		op := chain.OutPoint{TxID: chain.Hash{byte(i + 1)}}
+		u[op] = true
+		ops = append(ops, op)
+	}
+	p := NewBounded(u, 1<<20, 3)
+	low := spend(ops[0], 99)           // fee 1
+	parent := spend(ops[1], 98)        // fee 2, but a child will spend it
+	child := spend(out(parent, 0), 90) // fee 8
+	for _, tx := range []*chain.Tx{low, parent, child} {
+		if added, err := p.Add(tx); !added || err != nil {
+			t.Fatalf("filling the pool: %v %v", added, err)
+		}
+	}
+	cheap := spend(ops[2], 100) // fee 0: below everything
+	if _, err := p.Add(cheap); !errors.Is(err, ErrFull) || Reason(err) != "mempool-full" {
+		t.Fatalf("fee 0 into a full pool: %v, want ErrFull", err)
+	}
+	rich := spend(ops[3], 50) // fee 50
+	if added, err := p.Add(rich); !added || err != nil {
+		t.Fatalf("fee 50 into a full pool: added=%v err=%v", added, err)
+	}
+	if p.Has(low.ID()) || !p.Has(parent.ID()) || !p.Has(child.ID()) || !p.Has(rich.ID()) {
+		t.Fatalf("want the lowest fee rate (low) evicted and the parent kept: low %v parent %v child %v rich %v",
+			p.Has(low.ID()), p.Has(parent.ID()), p.Has(child.ID()), p.Has(rich.ID()))
+	}
+	if p.Len() != 3 {
+		t.Fatalf("pool holds %d txs, bound 3", p.Len())
+	}
+	// The byte bound evicts the same way.
+	b := NewBounded(u, 2*low.SerializeSize(), 100)
+	b.Add(spend(ops[4], 99))
+	b.Add(spend(ops[5], 98))
+	if added, err := b.Add(spend(ops[6], 90)); !added || err != nil || b.Bytes() > 2*low.SerializeSize() {
+		t.Fatalf("byte-bounded pool: added=%v err=%v, %d bytes", added, err, b.Bytes())
+	}
+}
+
+// ByFeeRate puts parents before children and otherwise the highest fee
+// rate first.
+func TestByFeeRateParentsFirst(t *testing.T) {
+	a, b := chain.OutPoint{TxID: chain.Hash{1}}, chain.OutPoint{TxID: chain.Hash{2}}
+	p := New(utxos{a: true, b: true})
+	parent := spend(a, 99)             // fee 1
+	child := spend(out(parent, 0), 40) // fee 59
+	mid := spend(b, 80)                // fee 20
+	for _, tx := range []*chain.Tx{parent, child, mid} {
+		if _, err := p.Add(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := p.ByFeeRate(0)
+	want := []*chain.Tx{mid, parent, child}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order %d: got fee-out %d, want %d", i, got[i].Outputs[0].Value, want[i].Outputs[0].Value)
+		}
+	}
+	if top := p.ByFeeRate(1); len(top) != 1 || top[0] != mid {
+		t.Fatalf("ByFeeRate(1) = %v", top)
 	}
 }

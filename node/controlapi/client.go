@@ -3,6 +3,7 @@ package controlapi
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/devchain/devchain/node/chain"
 )
 
 // Client calls a node's control API.
@@ -45,6 +48,9 @@ func (c *Client) Base() string { return c.base }
 type Error struct {
 	Status  int
 	Message string
+	// Reason is why the node refused a transaction (errorReply.Reason);
+	// "" for other errors.
+	Reason string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("rpc: %d: %s", e.Status, e.Message) }
@@ -82,7 +88,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(raw))
 		}
-		return &Error{Status: resp.StatusCode, Message: e.Error}
+		return &Error{Status: resp.StatusCode, Message: e.Error, Reason: e.Reason}
 	}
 	if out == nil {
 		return nil
@@ -151,6 +157,13 @@ func (c *Client) CreateWallet(ctx context.Context, alias string) (Wallet, error)
 func (c *Client) Send(ctx context.Context, from, to string, amount uint64) (string, error) {
 	var r SendReply
 	return r.TxID, c.do(ctx, http.MethodPost, "/tx", SendRequest{From: from, To: to, Amount: amount}, &r)
+}
+
+// SubmitTx is POST /tx/raw: a signed tx for the node's mempool. It
+// returns the txid; a refusal is an *Error with its Reason.
+func (c *Client) SubmitTx(ctx context.Context, tx *chain.Tx) (string, error) {
+	var r SendReply
+	return r.TxID, c.do(ctx, http.MethodPost, "/tx/raw", RawTx{Tx: hex.EncodeToString(tx.Bytes())}, &r)
 }
 
 // Mint is POST /mint; it returns once the blocks are connected.

@@ -44,8 +44,12 @@ func (f *fakeBackend) Mint(_ context.Context, r MintRequest) (MintReply, error) 
 	return MintReply{Blocks: make([]string, r.Blocks), Height: uint64(r.Blocks)}, nil
 }
 func (f *fakeBackend) Gate(deny []string) ([]string, error) { f.deny = deny; return deny, nil }
-func (f *fakeBackend) SetLinks(l Links) (Links, error)      { f.links = l; return l, nil }
-func (f *fakeBackend) Metrics() Metrics                     { return Metrics{Height: 3, Peers: 1, Rejects: 2} }
+func (f *fakeBackend) SubmitTx(tx *chain.Tx) error {
+	f.sends.Add(1)
+	return &Refused{Reason: "mempool-full", Err: errors.New("mempool full")}
+}
+func (f *fakeBackend) SetLinks(l Links) (Links, error) { f.links = l; return l, nil }
+func (f *fakeBackend) Metrics() Metrics                { return Metrics{Height: 3, Peers: 1, Rejects: 2} }
 
 func TestRoutes(t *testing.T) {
 	b := &fakeBackend{}
@@ -93,6 +97,17 @@ func TestRoutes(t *testing.T) {
 	}
 	if m, err := c.Mint(ctx, "w1", 2); err != nil || m.Height != 2 {
 		t.Fatalf("mint = %+v, %v", m, err)
+	}
+	tx := &chain.Tx{Version: chain.TxVersion, Inputs: []chain.TxIn{{Prev: chain.OutPoint{TxID: chain.Hash{1}}}}, Outputs: []chain.TxOut{{Value: 1}}}
+	var rpcErr *Error
+	if _, err := c.SubmitTx(ctx, tx); !errors.As(err, &rpcErr) || rpcErr.Status != 400 || rpcErr.Reason != "mempool-full" {
+		t.Errorf("raw tx refused by the node: %v, want a 400 with reason mempool-full", err)
+	}
+	if err := c.do(ctx, http.MethodPost, "/tx/raw", RawTx{Tx: "zz"}, nil); !errors.As(err, &rpcErr) || rpcErr.Status != 400 || !strings.Contains(rpcErr.Message, "not hex") {
+		t.Errorf("raw tx not hex: %v", err)
+	}
+	if err := c.do(ctx, http.MethodPost, "/tx/raw", RawTx{Tx: "00"}, nil); !errors.As(err, &rpcErr) || rpcErr.Status != 400 || rpcErr.Reason != "encoding" {
+		t.Errorf("raw tx that does not decode: %v, want a 400 with reason encoding", err)
 	}
 	if l, err := c.SetLinks(ctx, Links{Rules: []LinkRule{{Peer: "p1", Rule: "delay=5ms"}}}); err != nil || len(l.Rules) != 1 || b.links.Rules[0].Rule != "delay=5ms" {
 		t.Errorf("links: %v %+v", err, l)

@@ -132,7 +132,7 @@ func TestTokenRequired(t *testing.T) {
 		name, auth string
 	}{{"no token", ""}, {"wrong token", "Bearer wrong"}, {"token of another length", "Bearer " + token + "x"}, {"not bearer", "Basic " + token}} {
 		h := map[string]string{"Content-Type": "application/json", "Authorization": tc.auth}
-		for _, path := range []string{"/tx", "/mint", "/wallets", "/admin/gate", "/admin/links"} {
+		for _, path := range []string{"/tx", "/tx/raw", "/mint", "/wallets", "/admin/gate", "/admin/links"} {
 			if code, msg := post(t, srv, "POST", path, payment, h); code != http.StatusUnauthorized {
 				t.Errorf("%s: POST %s = %d %q, want 401", tc.name, path, code, msg)
 			}
@@ -141,7 +141,7 @@ func TestTokenRequired(t *testing.T) {
 	if code, msg := post(t, srv, "POST", "/tx", payment, jsonCT); code != http.StatusUnauthorized || !strings.Contains(msg, CookieFile) {
 		t.Errorf("tokenless POST /tx = %d %q, want 401 naming %s", code, msg, CookieFile)
 	}
-	t.Logf("tokenless and wrong-token POSTs: 401 on /tx, /mint, /wallets, /admin/gate, /admin/links; payments that reached the node: %d", b.sends.Load())
+	t.Logf("tokenless and wrong-token POSTs: 401 on /tx, /tx/raw, /mint, /wallets, /admin/gate, /admin/links; payments that reached the node: %d", b.sends.Load())
 	if n := b.sends.Load(); n != 0 || b.deny != nil {
 		t.Fatalf("%d payments and gate %v reached the node without the token", n, b.deny)
 	}
@@ -453,7 +453,7 @@ func FuzzRequest(f *testing.F) {
 		f.Add(s, uint8(0))
 	}
 	h := handler(&fakeBackend{}, "t", nil, slog.New(slog.DiscardHandler))
-	paths := []string{"/tx", "/mint", "/wallets", "/admin/gate", "/admin/links"}
+	paths := []string{"/tx", "/tx/raw", "/mint", "/wallets", "/admin/gate", "/admin/links"}
 	f.Fuzz(func(t *testing.T, body string, route uint8) {
 		path := paths[int(route)%len(paths)]
 		req := httptest.NewRequest("POST", "http://127.0.0.1"+path, strings.NewReader(body))

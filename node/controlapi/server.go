@@ -3,6 +3,7 @@ package controlapi
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,9 @@ type Backend interface {
 	CreateWallet(alias string) (Wallet, error)
 	// Send builds, signs and submits a tx (in the mempool and relayed).
 	Send(ctx context.Context, req SendRequest) (chain.Hash, error)
+	// SubmitTx takes a tx signed elsewhere into the mempool and relays it;
+	// a tx already held is no error. A refusal is a *Refused.
+	SubmitTx(tx *chain.Tx) error
 	// Mint returns once the blocks are connected.
 	Mint(ctx context.Context, req MintRequest) (MintReply, error)
 	// Gate replaces the set of refused peers and returns it.
@@ -65,9 +69,9 @@ const (
 	IdleTimeout = 60 * time.Second
 	// MaxHeaderBytes bounds a request's header lines.
 	MaxHeaderBytes = 16 << 10
-	// MaxBody bounds request bodies (the largest, a gate of many peer
-	// IDs, is a few KB).
-	MaxBody = 64 << 10
+	// MaxBody bounds request bodies: the largest is a raw tx of
+	// chain.MaxTxSize bytes, in hex.
+	MaxBody = 2*chain.MaxTxSize + 1<<10
 )
 
 // handler serves the control API of b. Read-only GET routes are open;
@@ -87,6 +91,7 @@ func handler(b Backend, token string, hosts []string, log *slog.Logger) http.Han
 	mux.HandleFunc("GET /wallets", s.wallets)
 	mux.HandleFunc("POST /wallets", s.createWallet)
 	mux.HandleFunc("POST /tx", s.send)
+	mux.HandleFunc("POST /tx/raw", s.submitRaw)
 	mux.HandleFunc("POST /mint", s.mint)
 	mux.HandleFunc("POST /admin/gate", s.gate)
 	mux.HandleFunc("POST /admin/links", s.links)
@@ -299,6 +304,28 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) {
 	reply(w, SendReply{TxID: id.String()})
 }
 
+func (s *server) submitRaw(w http.ResponseWriter, r *http.Request) {
+	var req RawTx
+	if !s.decode(w, r, &req) {
+		return
+	}
+	raw, err := hex.DecodeString(req.Tx)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("%w: tx: not hex: %v", ErrBadRequest, err))
+		return
+	}
+	tx, err := chain.DecodeTx(raw)
+	if err != nil {
+		s.fail(w, r, &Refused{Reason: string(chain.RuleEncoding), Err: fmt.Errorf("tx: %w", err)})
+		return
+	}
+	if err := s.b.SubmitTx(tx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reply(w, SendReply{TxID: tx.ID().String()})
+}
+
 func (s *server) mint(w http.ResponseWriter, r *http.Request) {
 	var req MintRequest
 	if !s.decode(w, r, &req) {
@@ -415,7 +442,12 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Connection", "close")
 	}
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(errorReply{Error: err.Error()})
+	e := errorReply{Error: err.Error()}
+	var refused *Refused
+	if errors.As(err, &refused) {
+		e.Reason = refused.Reason
+	}
+	_ = json.NewEncoder(w).Encode(e)
 }
 
 func reply(w http.ResponseWriter, v any) {

@@ -152,6 +152,12 @@ type SendReply struct {
 	TxID string `json:"txid"`
 }
 
+// RawTx is POST /tx/raw: a transaction signed elsewhere (a load
+// generator), in chain encoding as hex. The answer is a SendReply.
+type RawTx struct {
+	Tx string `json:"tx"`
+}
+
 // MintRequest is POST /mint.
 type MintRequest struct {
 	Minter string `json:"minter"`
@@ -190,10 +196,24 @@ type Health struct {
 	OK bool `json:"ok"`
 }
 
-// errorReply is the body of every non-2xx answer.
+// errorReply is the body of every non-2xx answer. Reason is set when the
+// node refused a transaction: the consensus rule it broke (chain.Rule) or
+// the mempool's policy ("mempool-full", "package-limit").
 type errorReply struct {
-	Error string `json:"error"`
+	Error  string `json:"error"`
+	Reason string `json:"reason,omitempty"`
 }
+
+// Refused is a transaction the node would not take, and why (errorReply's
+// Reason); a 400.
+type Refused struct {
+	Reason string
+	Err    error
+}
+
+func (r *Refused) Error() string        { return r.Err.Error() }
+func (r *Refused) Unwrap() error        { return r.Err }
+func (r *Refused) Is(target error) bool { return target == ErrBadRequest }
 
 // Metrics are the figures GET /metrics exports.
 type Metrics struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/mempool"
 	"github.com/devchain/devchain/node/p2p"
 	"github.com/devchain/devchain/node/txbuilder"
 	"github.com/devchain/devchain/node/wallet"
@@ -109,6 +110,18 @@ func (n *Node) Send(_ context.Context, req controlapi.SendRequest) (chain.Hash, 
 		return chain.Hash{}, err
 	}
 	return tx.ID(), nil
+}
+
+// SubmitTx is POST /tx/raw: a tx signed elsewhere into the mempool, and
+// relayed.
+func (n *Node) SubmitTx(tx *chain.Tx) error {
+	if err := n.Sync.SubmitTx(tx); err != nil {
+		if reason := mempool.Reason(err); reason != "" {
+			return &controlapi.Refused{Reason: reason, Err: err}
+		}
+		return err
+	}
+	return nil
 }
 
 // Mint mines blocks paying the minter and answers once they are connected.

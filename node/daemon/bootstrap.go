@@ -189,6 +189,9 @@ func (bootstrapBackend) Mint(context.Context, controlapi.MintRequest) (controlap
 	return controlapi.MintReply{}, errNoChain
 }
 
+// SubmitTx: a bootstrap has no mempool.
+func (bb bootstrapBackend) SubmitTx(*chain.Tx) error { return errNoChain }
+
 // SetLinks: a bootstrap runs no sync protocol, so there is nothing to shape.
 func (bb bootstrapBackend) SetLinks(controlapi.Links) (controlapi.Links, error) {
 	return controlapi.Links{}, fmt.Errorf("%w: a bootstrap server has no chain traffic to shape", controlapi.ErrUnavailable)

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -22,11 +24,21 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *struct{}     `xml:"skipped,omitempty"`
+	Name       string           `xml:"name,attr"`
+	Classname  string           `xml:"classname,attr"`
+	Time       string           `xml:"time,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Failure    *junitFailure    `xml:"failure,omitempty"`
+	Skipped    *struct{}        `xml:"skipped,omitempty"`
+}
+
+type junitProperties struct {
+	List []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitFailure struct {
@@ -60,6 +72,12 @@ func (r *Runner) WriteJUnit(w io.Writer, setupErr error) error {
 			Time:      fmt.Sprintf("%.3f", res.Duration.Seconds()),
 		}
 		total += res.Duration
+		if len(res.Properties) > 0 {
+			c.Properties = &junitProperties{}
+			for _, k := range slices.Sorted(maps.Keys(res.Properties)) {
+				c.Properties.List = append(c.Properties.List, junitProperty{Name: k, Value: res.Properties[k]})
+			}
+		}
 		switch {
 		case res.Skipped:
 			c.Skipped = &struct{}{}

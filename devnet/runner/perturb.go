@@ -32,6 +32,8 @@ func (r *Runner) act(ctx context.Context, s *scenario.Step) error {
 		return r.Backend.Partition(ctx, sides)
 	case *scenario.Heal:
 		return r.Backend.Heal(ctx)
+	case *scenario.TxLoad:
+		return r.txLoad(ctx, nodes, a)
 	case *scenario.Shape:
 		return r.shape(ctx, a.Between, a.Rule(), false)
 	case *scenario.Unshape:

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/devchain/devchain/devnet/backend"
+	"github.com/devchain/devchain/devnet/load"
 	"github.com/devchain/devchain/devnet/scenario"
 	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/devnet/state"
@@ -52,6 +53,10 @@ type Runner struct {
 	// the nodes that were down when theirs changed.
 	links      map[[2]string]shaping.Rule
 	linksStale map[string]bool
+	// loads are the reports of the load steps so far; stepProps the
+	// figures the running step gives its JUnit testcase.
+	loads     []*load.Report
+	stepProps map[string]string
 }
 
 // Result is the outcome of one step.
@@ -60,6 +65,8 @@ type Result struct {
 	Duration time.Duration
 	Err      error
 	Skipped  bool
+	// Properties are figures the step measured (a load step's), for JUnit.
+	Properties map[string]string
 }
 
 // New returns a runner for cfg on be. Net must come from cfg.Spec().
@@ -123,7 +130,11 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		r.results = append(r.results, Result{Step: s, Duration: time.Since(start), Err: err})
+		r.mu.Lock()
+		props := r.stepProps
+		r.stepProps = nil
+		r.mu.Unlock()
+		r.results = append(r.results, Result{Step: s, Duration: time.Since(start), Err: err, Properties: props})
 		if err != nil {
 			r.steps.printf("FAIL %s: %v", s.Name, err)
 			failed = fmt.Errorf("step %d %q (%s) failed: %w", i+1, s.Name, s.Pos, err)

@@ -54,6 +54,12 @@ func (c *Config) SetDefaults() {
 		if m, ok := s.Action.(*Mint); ok && m.Blocks == 0 {
 			m.Blocks = 1
 		}
+		if l, ok := s.Action.(*TxLoad); ok {
+			if len(l.Node) == 0 {
+				l.Node = Targets{All}
+			}
+			l.setDefaults()
+		}
 		if s.Name == "" {
 			s.Name = s.describe()
 		}

@@ -37,6 +37,12 @@ func (s *Step) describe() string {
 		return "unshape between " + describeSets(a.Between)
 	case *Sleep:
 		return "sleep " + a.For.String()
+	case *TxLoad:
+		rate := "as fast as accepted"
+		if a.Rate != AsFastAsAccepted {
+			rate = fmt.Sprintf("%g tx/s", a.Rate)
+		}
+		return fmt.Sprintf("load %s for %s from %d wallets on %s", rate, a.For, a.Wallets, on)
 	case *Height:
 		return fmt.Sprintf("height >= %d on %s", a.Min, on)
 	case *Converged:

@@ -44,6 +44,7 @@ func (c *Config) Spec() (*spec.Network, error) {
 		node.Minter = n.Spec.Minter
 		if n.Spec.Minter != "" {
 			node.MineInterval = n.Spec.MineInterval.D()
+			node.MineIntervalOnly = n.Spec.MineIntervalOnly
 		}
 		net.Nodes = append(net.Nodes, node)
 	}

@@ -218,6 +218,12 @@ func TestParseErrors(t *testing.T) {
 		{"shape one set", "nodes: [{name: a}, {name: b}]\nsteps:\n  - shape: {between: [all], delay: 5ms}\n", "f.yaml:3: step \"shape\": between: want at least two sets"},
 		{"shape bootstrap", "nodes: [{name: a}]\nsteps:\n  - shape: {between: [[a], bootstrap], delay: 5ms}\n", "f.yaml:3: step \"shape\": node \"bootstrap\" is the bootstrap"},
 		{"unshape unknown", "nodes: [{name: a}]\nsteps:\n  - unshape: {between: [[a], [z]]}\n", "f.yaml:3: step \"unshape\": unknown node or group \"z\""},
+		{"load rate", "nodes: [{name: a}]\nsteps:\n  - load: {rate: -5}\n", "f.yaml:3: steps[0].load.rate: \"-5\": want payments per second above 0"},
+		{"load rate word", "nodes: [{name: a}]\nsteps:\n  - load: {rate: fast}\n", "f.yaml:3: steps[0].load.rate: \"fast\": want payments per second"},
+		{"load wallets", "nodes: [{name: a}]\nsteps:\n  - load: {wallets: 5000}\n", "f.yaml:3: step \"load\": wallets 5000: want 1 to 1000"},
+		{"load for", "nodes: [{name: a}]\nsteps:\n  - load: {for: 100000h}\n", "f.yaml:3: steps[0].load.for: duration \"100000h\" above 24h"},
+		{"load on bootstrap", "nodes: [{name: a}]\nsteps:\n  - load: {node: bootstrap}\n", "f.yaml:3: step \"load\": node \"bootstrap\" is the bootstrap"},
+		{"interval only without interval", "nodes:\n  - name: a\n    minter: w\n    mine_interval_only: true\n", "f.yaml:2: nodes[0] \"a\": mine_interval_only needs a mine_interval"},
 		{"links unknown key", "network:\n  links: {latency: 5ms}\nnodes: [{name: a}]\n", "f.yaml:2: network.links: unknown field \"latency\""},
 	}
 	for _, tc := range cases {

@@ -66,6 +66,9 @@ type NodeSpec struct {
 	// MineInterval makes a minter mine a block every interval even with an
 	// empty mempool.
 	MineInterval Duration `yaml:"mine_interval"`
+	// MineIntervalOnly mines only every MineInterval, not also as soon as
+	// transactions arrive: blocks at a steady pace, as a load test wants.
+	MineIntervalOnly bool `yaml:"mine_interval_only"`
 	// Wallets are created before the node first starts.
 	Wallets []string `yaml:"wallets"`
 }
@@ -93,7 +96,7 @@ type Step struct {
 	Name string // optional; defaults to a description of the step
 	Kind string // "mint", "height", …
 	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
-	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *Sleep, *Height, *Converged,
+	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *TxLoad, *Sleep, *Height, *Converged,
 	// *Balance, *Peers, *ConnectedVia, *Log, *RTT.
 	Action any
 }
@@ -231,6 +234,7 @@ var stepKinds = map[string]func() any{
 	"connected_via": func() any { return &ConnectedVia{} },
 	"log":           func() any { return &Log{} },
 	"rtt":           func() any { return &RTT{} },
+	"load":          func() any { return &TxLoad{} },
 }
 
 // IsAssertion tells assertions (which wait and can fail) from actions.

@@ -151,6 +151,9 @@ func (c *Config) validateNodes(errs *errorList) {
 				claim(fmt.Sprintf("%s-%d", n.Name, k), n.Pos)
 			}
 		}
+		if n.MineIntervalOnly && n.MineInterval == 0 {
+			errs.add(n.Pos, "nodes[%d] %q: mine_interval_only needs a mine_interval", i, n.Name)
+		}
 		if n.MineInterval > 0 && n.Minter == "" {
 			errs.add(n.Pos, "nodes[%d] %q: mine_interval needs a minter wallet", i, n.Name)
 		}
@@ -201,6 +204,8 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 		}
 	case *Partition:
 		names.validatePartition(bad, *a)
+	case *TxLoad:
+		validateLoad(bad, a)
 	case *Shape:
 		names.validateLinks(bad, a.Between)
 		validateRule(bad, &a.LinkSpec)

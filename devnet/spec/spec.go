@@ -65,6 +65,9 @@ type Node struct {
 	// MineInterval makes a minter mine a block every interval even with an
 	// empty mempool; 0 mines only when transactions wait.
 	MineInterval time.Duration
+	// MineIntervalOnly mines only every MineInterval, not also as soon as
+	// transactions arrive.
+	MineIntervalOnly bool
 	// NetworkSeed derives the node's private-network key (chaind
 	// --network-seed); "" takes the key from the Placement's file.
 	NetworkSeed string
@@ -117,6 +120,9 @@ func (n *Node) Argv(p Placement) []string {
 			argv = append(argv, "-minter", n.Minter)
 			if n.MineInterval > 0 {
 				argv = append(argv, "--mine-interval", n.MineInterval.String())
+				if n.MineIntervalOnly {
+					argv = append(argv, "--mine-interval-only")
+				}
 			}
 		}
 		if n.TargetPeers > 0 {

@@ -91,16 +91,10 @@ func (c *Chain) HashesAfter(locator []chain.Hash, max int) []chain.Hash {
 	return out
 }
 
-// Unconfirmed is outputs a transaction may spend besides the UTXO set:
-// the mempool's, for a payment that spends one not confirmed yet.
-type Unconfirmed interface {
-	Output(op chain.OutPoint) (chain.TxOut, bool)
-}
-
 // CheckTx validates a transaction as the mempool takes it: context-free
 // checks, inputs against the UTXO set or pending (nil: the UTXO set alone),
 // signatures (once per txid: see sigCache). It returns the fee.
-func (c *Chain) CheckTx(tx *chain.Tx, pending Unconfirmed) (fee uint64, err error) {
+func (c *Chain) CheckTx(tx *chain.Tx, pending chain.Unconfirmed) (fee uint64, err error) {
 	if err := chain.CheckTxSanity(tx); err != nil {
 		return 0, err
 	}
@@ -127,7 +121,7 @@ func (c *Chain) CheckTx(tx *chain.Tx, pending Unconfirmed) (fee uint64, err erro
 // withPending reads the UTXO set, then the pending outputs.
 type withPending struct {
 	utxos   utxoReader
-	pending Unconfirmed
+	pending chain.Unconfirmed
 }
 
 func (w withPending) UTXO(op chain.OutPoint) (chain.TxOut, bool, error) {

@@ -29,3 +29,9 @@ func (o *OutPoint) decode(r *reader) {
 	o.TxID = r.hash("outpoint txid")
 	o.Index = r.u32("outpoint index")
 }
+
+// Unconfirmed is outputs a transaction may spend besides the UTXO set:
+// the mempool's, for a payment that spends one not confirmed yet.
+type Unconfirmed interface {
+	Output(op OutPoint) (TxOut, bool)
+}

@@ -61,6 +61,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		peers        []string
 		minter       string
 		mineInterval time.Duration
+		intervalOnly bool
 		secio        bool
 		targetPeers  int
 		maxPeers     int
@@ -78,6 +79,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 	fl.StringArrayVar(&peers, "peer", nil, "same as -bootstrap (the tutorial's name)")
 	fl.StringVar(&minter, "minter", "", "mine blocks with mempool transactions, paying this address or alias")
 	fl.DurationVar(&mineInterval, "mine-interval", 0, "with -minter: also mine a block every interval, even with an empty mempool")
+	fl.BoolVar(&intervalOnly, "mine-interval-only", false, "with --mine-interval: mine only every interval, not also as soon as transactions arrive")
 	fl.IntVar(&targetPeers, "target-peers", 8, "dial discovered and saved peers only until the node has this many")
 	fl.IntVar(&maxPeers, "max-peers", 0, "close connections (inbound too) beyond this many; 0: 4 x --target-peers, -1: no limit")
 	fl.StringVar(&links, "links", "", "conditions of the traffic to every peer, e.g. delay=100ms,jitter=10ms,bandwidth=1mbit,loss=5% (POST /admin/links changes them)")
@@ -101,6 +103,9 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		if mineInterval > 0 && minter == "" {
 			return fmt.Errorf("startp2p: --mine-interval needs -minter")
 		}
+		if intervalOnly && mineInterval == 0 {
+			return fmt.Errorf("startp2p: --mine-interval-only needs --mine-interval")
+		}
 		rule, err := shaping.Parse(links)
 		if err != nil {
 			return fmt.Errorf("startp2p: --links: %w", err)
@@ -109,7 +114,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,
 			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
 			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
-			Minter: minter, MineInterval: mineInterval, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, RPCHosts: nf.rpcHosts, Log: slog.Default(),
+			Minter: minter, MineInterval: mineInterval, MineIntervalOnly: intervalOnly, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, RPCHosts: nf.rpcHosts, Log: slog.Default(),
 			TargetPeers: targetPeers, MaxPeers: maxPeers, Links: rule,
 		})
 	}

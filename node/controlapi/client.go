@@ -1,6 +1,7 @@
 package controlapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/hex"
@@ -189,6 +190,33 @@ func (c *Client) SetLinks(ctx context.Context, l Links) (Links, error) {
 	}
 	var out Links
 	return out, c.do(ctx, http.MethodPost, "/admin/links", l, &out)
+}
+
+// Metric is the value of one unlabelled metric of GET /metrics
+// (Prometheus text format).
+func (c *Client) Metric(ctx context.Context, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("rpc GET /metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, &Error{Status: resp.StatusCode, Message: "GET /metrics"}
+	}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 1<<20))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("rpc GET /metrics: %w", err)
+	}
+	return 0, fmt.Errorf("rpc GET /metrics: no metric %s", name)
 }
 
 // Probe says whether a node answers at addr within a short time.

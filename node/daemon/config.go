@@ -28,7 +28,11 @@ type Config struct {
 	Rendezvous   string
 	Minter       string        // alias or address; empty: no minting loop
 	MineInterval time.Duration // with Minter: mine every interval even with an empty mempool
-	RPCAddr      string        // control API; "127.0.0.1:0" when empty
+	// MineIntervalOnly: with MineInterval, mine only every interval, not
+	// also as soon as transactions arrive (blocks at a steady pace, as a
+	// load test wants them).
+	MineIntervalOnly bool
+	RPCAddr          string // control API; "127.0.0.1:0" when empty
 	// RPCTokenFile holds the control API's token (--rpc-token-file); ""
 	// makes a random one. Either way it goes to <DataDir>/rpc.cookie.
 	RPCTokenFile string

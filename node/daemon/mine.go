@@ -38,7 +38,7 @@ func (n *Node) mineOne(ctx context.Context, payTo [20]byte) (*chain.Block, error
 }
 
 // minterLoop mines while the node runs: when the mempool holds txs, and
-// with MineInterval also every interval.
+// with MineInterval also every interval (with MineIntervalOnly, only then).
 func (n *Node) minterLoop(ctx context.Context, payTo [20]byte) {
 	var tick <-chan time.Time
 	if n.cfg.MineInterval > 0 {
@@ -46,12 +46,16 @@ func (n *Node) minterLoop(ctx context.Context, payTo [20]byte) {
 		defer t.Stop()
 		tick = t.C
 	}
+	added := n.Pool.Added()
+	if n.cfg.MineIntervalOnly && tick != nil {
+		added = nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick:
-		case <-n.Pool.Added():
+		case <-added:
 			if n.Pool.Len() == 0 {
 				continue
 			}

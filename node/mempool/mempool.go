@@ -18,14 +18,13 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 )
 
 // Checker validates a transaction against the UTXO set and the outputs
 // of pooled transactions (blockchain.Chain.CheckTx).
 type Checker interface {
-	CheckTx(tx *chain.Tx, pending blockchain.Unconfirmed) (fee uint64, err error)
+	CheckTx(tx *chain.Tx, pending chain.Unconfirmed) (fee uint64, err error)
 }
 
 // Bounds of a pool made by New.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 )
 
@@ -13,7 +12,7 @@ import (
 // fee is what the inputs hold beyond the outputs.
 type utxos map[chain.OutPoint]bool
 
-func (u utxos) CheckTx(tx *chain.Tx, pending blockchain.Unconfirmed) (uint64, error) {
+func (u utxos) CheckTx(tx *chain.Tx, pending chain.Unconfirmed) (uint64, error) {
 	var in uint64
 	for _, ti := range tx.Inputs {
 		if u[ti.Prev] {

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/devchain/devchain/devnet/load"
+)
+
+// A short load in every runtime: every accepted payment is confirmed, each
+// node verifies each payment's signature once (the signature cache), and
+// the figures reach load.json and the step's JUnit properties.
+func TestLoadStep(t *testing.T) {
+	onEveryRuntime(t, "load", func(t *testing.T, runtime, name, state string) {
+		art := filepath.Join(t.TempDir(), "artefacts")
+		junit := filepath.Join(t.TempDir(), "junit.xml")
+		f := writeScenario(t, fmt.Sprintf(`name: %s
+nodes:
+  - name: miner
+    minter: w
+    mine_interval: 500ms
+    mine_interval_only: true
+  - name: peer
+    count: 2
+steps:
+  - peers: {node: all, min: 2}
+  - load: {wallets: 20, rate: 100, for: 5s, max_unconfirmed: 0}
+  - converged: {within: 30s}
+`, name))
+		out, err := runDevnet(t, state, "run", "-f", f, "--runtime", runtime, "--chaind", realChaind, "--artifacts", art, "--junit", junit)
+		if err != nil {
+			steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
+			t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
+		}
+		raw, err := os.ReadFile(filepath.Join(art, "load.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reps []load.Report
+		if err := json.Unmarshal(raw, &reps); err != nil || len(reps) != 1 {
+			t.Fatalf("load.json: %v, %d reports", err, len(reps))
+		}
+		rep := reps[0]
+		t.Logf("%s: submitted %d accepted %d confirmed %d, %.1f tx/s confirmed, p99 %.2f s", runtime, rep.Submitted, rep.Accepted, rep.Confirmed, rep.ConfirmedTPS, rep.LatencyP99)
+		if rep.Accepted < 400 || rep.Confirmed != rep.Accepted {
+			t.Errorf("accepted %d (want about 500), confirmed %d", rep.Accepted, rep.Confirmed)
+		}
+		for node, n := range rep.Nodes {
+			if per := float64(n.SigVerifications) / float64(rep.Confirmed); per < 0.99 || per > 1.2 {
+				t.Errorf("%s verified %d signatures for %d payments (%.2f each), want about 1", node, n.SigVerifications, rep.Confirmed, per)
+			}
+		}
+		props := junitProperties(t, junit)
+		if got, _ := strconv.Atoi(props["load.confirmed"]); got != rep.Confirmed {
+			t.Errorf("JUnit load.confirmed %q, load.json %d", props["load.confirmed"], rep.Confirmed)
+		}
+		if _, ok := props["load.latency_p99_s"]; !ok {
+			t.Errorf("JUnit properties %v lack load.latency_p99_s", props)
+		}
+	})
+}
+
+// junitProperties reads the properties of the JUnit file's testcases.
+func junitProperties(t *testing.T, path string) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Suites []struct {
+			Cases []struct {
+				Props []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value,attr"`
+				} `xml:"properties>property"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			for _, p := range c.Props {
+				out[p.Name] = p.Value
+			}
+		}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/devchain/devchain/devnet/load"
@@ -94,4 +95,37 @@ func junitProperties(t *testing.T, path string) map[string]string {
 		}
 	}
 	return out
+}
+
+// `devnet load` on a devnet that is up, as fast as the nodes accept: the
+// JSON report is load.json's, and every accepted payment is confirmed.
+func TestLoadCommand(t *testing.T) {
+	state := t.TempDir()
+	f := writeScenario(t, `name: loadcmd
+nodes:
+  - name: miner
+    minter: w
+    mine_interval: 500ms
+    mine_interval_only: true
+  - name: peer
+`)
+	if out, err := runDevnet(t, state, "up", "-f", f, "--runtime", "process", "--chaind", realChaind); err != nil {
+		t.Fatalf("up: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _, _ = runDevnet(t, state, "down", "loadcmd") })
+	if _, err := runDevnet(t, state, "load", "--rate", "fast"); err == nil || !strings.Contains(err.Error(), `--rate "fast": want payments per second`) {
+		t.Errorf("a bad --rate: %v", err)
+	}
+	out, err := runDevnet(t, state, "load", "--rate", "max", "--for", "3s", "--wallets", "10", "-o", "json")
+	if err != nil {
+		t.Fatalf("load: %v\n%s", err, out)
+	}
+	var rep load.Report
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	t.Logf("as fast as accepted: accepted %d, %.0f tx/s, confirmed %d, rejected %v", rep.Accepted, rep.AcceptedTPS, rep.Confirmed, rep.Rejected)
+	if rep.Accepted == 0 || rep.Confirmed != rep.Accepted || rep.Rate != 0 || len(rep.Nodes) != 2 {
+		t.Errorf("report %+v", rep)
+	}
 }

@@ -47,6 +47,7 @@ func NewRootCommand(out, errOut io.Writer) *cobra.Command {
 		newStatusCommand(g),
 		newLogsCommand(g),
 		newExecCommand(g),
+		newLoadCommand(g),
 		newDownCommand(g),
 		newComposeCommand(g),
 		newPingCommand(g),

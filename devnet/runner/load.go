@@ -32,12 +32,8 @@ func (r *Runner) txLoad(ctx context.Context, nodes []string, a *scenario.TxLoad)
 	if len(targets) == 0 {
 		return fmt.Errorf("load: no running node among %v", nodes)
 	}
-	rate := float64(a.Rate)
-	if a.Rate == scenario.AsFastAsAccepted {
-		rate = 0
-	}
 	cfg := load.Config{
-		Wallets: a.Wallets, Rate: rate, For: a.For.D(), Fee: a.Fee,
+		Wallets: a.Wallets, Rate: a.Rate.PerSecond(), For: a.For.D(), Fee: a.Fee,
 		ConfirmWithin: a.ConfirmWithin.D(), Subsidy: chain.DefaultParams().Subsidy,
 	}
 	rep, err := load.Run(ctx, cfg, targets, func(format string, args ...any) { r.steps.printf("     "+format, args...) })

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -17,16 +18,33 @@ func (r *Rate) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 	if n.Kind != yaml.ScalarNode {
 		return d.errf(n, "%s: want payments per second or max, got %s", name(path), describe(n))
 	}
-	if n.Value == "max" {
-		*r = AsFastAsAccepted
-		return nil
+	v, err := ParseRate(n.Value)
+	if err != nil {
+		return d.errf(n, "%s: %v", name(path), err)
 	}
-	v, err := strconv.ParseFloat(n.Value, 64)
-	if err != nil || !(v > 0 && v <= MaxLoadRate) {
-		return d.errf(n, "%s: %q: want payments per second above 0 and at most %d, or max", name(path), n.Value, MaxLoadRate)
-	}
-	*r = Rate(v)
+	*r = v
 	return nil
+}
+
+// ParseRate reads a rate as scenarios and `devnet load --rate` write it:
+// payments per second, or max.
+func ParseRate(s string) (Rate, error) {
+	if s == "max" {
+		return AsFastAsAccepted, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v > 0 && v <= MaxLoadRate) {
+		return 0, fmt.Errorf("%q: want payments per second above 0 and at most %d, or max", s, MaxLoadRate)
+	}
+	return Rate(v), nil
+}
+
+// PerSecond is the rate for devnet/load: 0 for AsFastAsAccepted.
+func (r Rate) PerSecond() float64 {
+	if r == AsFastAsAccepted {
+		return 0
+	}
+	return float64(r)
 }
 
 // TxLoad submits signed payments from wallets of its own (funded first by

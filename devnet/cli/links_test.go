@@ -56,3 +56,33 @@ func TestLatencyScenario(t *testing.T) {
 		t.Errorf("no PASS line:\n%s", out)
 	}
 }
+
+// The propagation assertion holds on a fast link and fails, naming the
+// slowest block and node, once every block takes three shaped trips
+// (announcement, request, block) of 300 ms.
+func TestPropagationAssertion(t *testing.T) {
+	state, art := t.TempDir(), filepath.Join(t.TempDir(), "artefacts")
+	f := writeScenario(t, `name: prop
+nodes:
+  - name: a
+    minter: w
+    mine_interval: 200ms
+    mine_interval_only: true
+  - name: b
+steps:
+  - propagation: {blocks: 5, p99: 200ms, within: 20s}
+  - shape: {between: [[a], [b]], delay: 300ms}
+  - sleep: 2s
+  - propagation: {blocks: 3, p99: 500ms, within: 1s}
+`)
+	out, err := runDevnet(t, state, "run", "-f", f, "--runtime", "process", "--chaind", realChaind, "--artifacts", art)
+	if err == nil {
+		t.Fatalf("the run passed; want the second propagation step to fail:\n%s", out)
+	}
+	if !strings.Contains(out, "ok   propagation p99 <= 200ms over the last 5 blocks") {
+		t.Errorf("the first propagation step did not pass:\n%s", out)
+	}
+	if !strings.Contains(err.Error(), "step 4") || !strings.Contains(err.Error(), "want ≤ 500ms") || !strings.Contains(err.Error(), "on b)") {
+		t.Errorf("error %q: want step 4 failing on its p99, naming node b", err)
+	}
+}

@@ -45,6 +45,8 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 	case *scenario.RTT:
 		cond = r.rtt(nodes, a)
 		progress = noProgress
+	case *scenario.Propagation:
+		cond = r.propagation(nodes, a)
 	default:
 		return fmt.Errorf("%s: no assertion %T", s.Pos, s.Action)
 	}

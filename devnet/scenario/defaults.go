@@ -12,6 +12,9 @@ const (
 	DefaultBootstrap  = "bootstrap"
 	DefaultRuntime    = "auto"
 	DefaultWithin     = 60 * time.Second
+	// DefaultPropagationBlocks is how many of the last blocks a
+	// propagation assertion measures.
+	DefaultPropagationBlocks = 20
 	// MaxPeersLimit bounds network.target_peers and max_peers: more is
 	// never useful in a devnet and only costs memory and neighbour entries.
 	MaxPeersLimit = 1000
@@ -53,6 +56,14 @@ func (c *Config) SetDefaults() {
 		}
 		if m, ok := s.Action.(*Mint); ok && m.Blocks == 0 {
 			m.Blocks = 1
+		}
+		if p, ok := s.Action.(*Propagation); ok {
+			if len(p.Node) == 0 {
+				p.Node = Targets{All}
+			}
+			if p.Blocks == 0 {
+				p.Blocks = DefaultPropagationBlocks
+			}
 		}
 		if l, ok := s.Action.(*TxLoad); ok {
 			if len(l.Node) == 0 {

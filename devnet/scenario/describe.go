@@ -58,6 +58,8 @@ func (s *Step) describe() string {
 		return fmt.Sprintf("connected_via %s on %s", a.Via, on)
 	case *Log:
 		return fmt.Sprintf("log /%s/ on %s", a.Match, on)
+	case *Propagation:
+		return fmt.Sprintf("propagation p99 <= %s over the last %d blocks on %s", a.P99, a.Blocks, on)
 	case *RTT:
 		return fmt.Sprintf("rtt to %s in [%s, %s] on %s", a.Peer, a.Min, a.Max, on)
 	}

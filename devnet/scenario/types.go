@@ -97,7 +97,7 @@ type Step struct {
 	Kind string // "mint", "height", …
 	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
 	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *TxLoad, *Sleep, *Height, *Converged,
-	// *Balance, *Peers, *ConnectedVia, *Log, *RTT.
+	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation.
 	Action any
 }
 
@@ -204,6 +204,17 @@ type RTT struct {
 	Max      Duration `yaml:"max"`
 }
 
+// Propagation holds when, over the last Blocks blocks of the main chain
+// that every target node should hold (up to the lowest one's height), the
+// time from the first target node connecting a block (its miner) to the
+// last one connecting it has a 99th percentile of at most P99.
+type Propagation struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	Blocks   int      `yaml:"blocks"`
+	P99      Duration `yaml:"p99"`
+}
+
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {
 	Target   `yaml:",inline"`
@@ -235,12 +246,13 @@ var stepKinds = map[string]func() any{
 	"log":           func() any { return &Log{} },
 	"rtt":           func() any { return &RTT{} },
 	"load":          func() any { return &TxLoad{} },
+	"propagation":   func() any { return &Propagation{} },
 }
 
 // IsAssertion tells assertions (which wait and can fail) from actions.
 func (s *Step) IsAssertion() bool {
 	switch s.Action.(type) {
-	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT:
+	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation:
 		return true
 	}
 	return false

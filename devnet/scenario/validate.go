@@ -234,6 +234,13 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 		} else if _, err := regexp.Compile(a.Match); err != nil {
 			bad("match %q: %v", a.Match, err)
 		}
+	case *Propagation:
+		if a.Blocks < 1 || a.Blocks > 10_000 {
+			bad("blocks %d: want 1 to 10000", a.Blocks)
+		}
+		if a.P99 <= 0 {
+			bad("p99: give the bound, e.g. 500ms")
+		}
 	case *RTT:
 		if !names.isChain[a.Peer] {
 			bad("peer %q: name the chain node at the other end of the link", a.Peer)

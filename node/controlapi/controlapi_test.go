@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/devchain/devchain/node/chain"
 )
@@ -43,7 +44,8 @@ func (f *fakeBackend) Send(_ context.Context, r SendRequest) (chain.Hash, error)
 func (f *fakeBackend) Mint(_ context.Context, r MintRequest) (MintReply, error) {
 	return MintReply{Blocks: make([]string, r.Blocks), Height: uint64(r.Blocks)}, nil
 }
-func (f *fakeBackend) Gate(deny []string) ([]string, error) { f.deny = deny; return deny, nil }
+func (f *fakeBackend) Gate(deny []string) ([]string, error)     { f.deny = deny; return deny, nil }
+func (f *fakeBackend) ConnectedAt(chain.Hash) (time.Time, bool) { return time.Unix(1, 0), true }
 func (f *fakeBackend) SubmitTx(tx *chain.Tx) error {
 	f.sends.Add(1)
 	return &Refused{Reason: "mempool-full", Err: errors.New("mempool full")}

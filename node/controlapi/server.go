@@ -33,6 +33,9 @@ type Backend interface {
 	Status() Status
 	Peers() []Peer
 	Block(hash chain.Hash) (*chain.Block, error)
+	// ConnectedAt is when the node first connected block hash, if it
+	// still knows.
+	ConnectedAt(hash chain.Hash) (time.Time, bool)
 	BlockAt(height uint64) (*chain.Block, error)
 	Balance(addrOrAlias string) (Balance, error)
 	Wallets() ([]Wallet, error)
@@ -254,7 +257,11 @@ func (s *server) block(w http.ResponseWriter, r *http.Request, get func() (*chai
 		s.fail(w, r, err)
 		return
 	}
-	reply(w, BlockJSON(b))
+	out := BlockJSON(b)
+	if at, ok := s.b.ConnectedAt(b.Hash()); ok {
+		out.ConnectedAt = &at
+	}
+	reply(w, out)
 }
 
 func (s *server) balance(w http.ResponseWriter, r *http.Request) {
@@ -464,6 +471,9 @@ func registry(b Backend) *prometheus.Registry {
 	}
 	counter := func(name, help string, f func(Metrics) float64) {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return f(b.Metrics()) }))
+	}
+	if c, ok := b.(interface{ Collectors() []prometheus.Collector }); ok {
+		reg.MustRegister(c.Collectors()...)
 	}
 	gauge("chaind_height", "Height of the main chain's tip.", func(m Metrics) float64 { return float64(m.Height) })
 	gauge("chaind_peers", "Nodes connected through the sync protocol.", func(m Metrics) float64 { return float64(m.Peers) })

@@ -3,6 +3,8 @@
 package controlapi
 
 import (
+	"time"
+
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/wallet"
 )
@@ -69,6 +71,10 @@ type Block struct {
 	Nonce      uint64 `json:"nonce"`
 	MerkleRoot string `json:"merkle_root"`
 	Txs        []Tx   `json:"txs"`
+	// ConnectedAt is when this node first connected the block (mined it,
+	// or received it), while it is among the last 20,000 it connected:
+	// the same block's times on every node give its propagation.
+	ConnectedAt *time.Time `json:"connected_at,omitempty"`
 }
 
 // Tx is a transaction inside Block.

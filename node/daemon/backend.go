@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/controlapi"
@@ -52,6 +53,12 @@ func (n *Node) Block(h chain.Hash) (*chain.Block, error) {
 	}
 	return n.Chain.Block(h)
 }
+
+// ConnectedAt is when the node first connected block h.
+func (n *Node) ConnectedAt(h chain.Hash) (time.Time, bool) { return n.Sync.ConnectedAt(h) }
+
+// Collectors are the node's histograms for /metrics.
+func (n *Node) Collectors() []prometheus.Collector { return n.Sync.Collectors() }
 
 // BlockAt gives the main chain's block at height.
 func (n *Node) BlockAt(height uint64) (*chain.Block, error) {

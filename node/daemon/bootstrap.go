@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -188,6 +189,9 @@ func (bootstrapBackend) Send(context.Context, controlapi.SendRequest) (chain.Has
 func (bootstrapBackend) Mint(context.Context, controlapi.MintRequest) (controlapi.MintReply, error) {
 	return controlapi.MintReply{}, errNoChain
 }
+
+// ConnectedAt: a bootstrap connects no blocks.
+func (bb bootstrapBackend) ConnectedAt(chain.Hash) (time.Time, bool) { return time.Time{}, false }
 
 // SubmitTx: a bootstrap has no mempool.
 func (bb bootstrapBackend) SubmitTx(*chain.Tx) error { return errNoChain }

@@ -194,15 +194,17 @@ func (n *Node) Close() error {
 	return err
 }
 
-// onChainEvent keeps the mempool in step with the chain and relays: new
-// blocks to the peers, and the txs a reorg returned to the mempool.
+// onChainEvent relays new blocks to the peers, keeps the mempool in step
+// with the chain, and relays the txs a reorg returned to the mempool.
 func (n *Node) onChainEvent(ev blockchain.Event) {
-	back := n.Pool.Update(ev.Connected, ev.Disconnected)
 	hashes := make([]chain.Hash, len(ev.Connected))
 	for i, b := range ev.Connected {
 		hashes[i] = b.Hash()
 	}
+	// Blocks go out before the mempool is checked again against them: a
+	// big pool takes a while, and the peers need the block, not the pool.
 	n.Sync.AnnounceBlocks(hashes)
+	back := n.Pool.Update(ev.Connected, ev.Disconnected)
 	if len(back) > 0 {
 		ids := make([]chain.Hash, len(back))
 		for i, tx := range back {

@@ -66,6 +66,7 @@ func (s *Sync) onInv(p *peerConn, m *wire.Inv) error {
 		if s.have(it) {
 			continue
 		}
+		s.arrivals.announcedNow(it.Hash)
 		if it.Type == wire.InvBlock {
 			fresh++
 		}

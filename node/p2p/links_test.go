@@ -11,6 +11,7 @@ import (
 	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/shaping"
 	"github.com/devchain/devchain/node/wire"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // onlyPeer is the one peer n has.
@@ -160,5 +161,28 @@ func TestSetLinksDuringHandshake(t *testing.T) {
 	}
 	if m, err := wire.ReadMessage(st); err != nil || m.Command() != wire.CmdVerack {
 		t.Fatalf("after our version the node sent %v (%v), want its verack", m, err)
+	}
+}
+
+// A block's connect time is recorded on the miner and on the node it
+// reached, later there by at least the link's delay, and the receiver's
+// fetch histogram counts it.
+func TestArrivalTimes(t *testing.T) {
+	a, b := newTestNode(t, testParams), newTestNode(t, testParams)
+	b.connect(t, a)
+	waitFor(t, 10*time.Second, "the handshake", func() bool { return a.sync.PeerCount() == 1 && b.sync.PeerCount() == 1 })
+	if err := a.sync.SetLinks(shaping.Rule{Delay: 30 * time.Millisecond}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.mine(t, 1)
+	waitFor(t, 10*time.Second, "b to get the block", func() bool { return b.tip() == a.tip() })
+	mined, ok1 := a.sync.ConnectedAt(a.tip())
+	got, ok2 := b.sync.ConnectedAt(a.tip())
+	if !ok1 || !ok2 || got.Sub(mined) < 60*time.Millisecond {
+		t.Fatalf("connected at %v (%v) on the miner, %v (%v) on b: want b at least two shaped trips later", mined, ok1, got, ok2)
+	}
+	var m dto.Metric
+	if err := b.sync.arrivals.blockFetch.Write(&m); err != nil || m.GetHistogram().GetSampleCount() != 1 {
+		t.Fatalf("b's block fetch histogram: %v, %d samples, want 1", err, m.GetHistogram().GetSampleCount())
 	}
 }

@@ -112,6 +112,8 @@ type Sync struct {
 	closed    bool
 	handshake time.Duration
 
+	arrivals *arrivals
+
 	linkMu   sync.Mutex
 	linkDef  shaping.Rule             // for every peer without a rule of its own
 	linkPeer map[peer.ID]shaping.Rule // rules of single peers
@@ -142,6 +144,7 @@ func NewSync(cfg SyncConfig) *Sync {
 		inflight:  map[chain.Hash]request{},
 		stop:      make(chan struct{}),
 		handshake: 10 * time.Second,
+		arrivals:  newArrivals(),
 	}
 }
 
@@ -552,6 +555,7 @@ func (s *Sync) PeerCount() int {
 func (s *Sync) AnnounceBlocks(hashes []chain.Hash) {
 	items := make([]wire.InvVect, len(hashes))
 	for i, h := range hashes {
+		s.arrivals.arrived(h, true)
 		items[i] = wire.InvVect{Type: wire.InvBlock, Hash: h}
 	}
 	s.announce(items)
@@ -576,6 +580,7 @@ func (s *Sync) SubmitTx(tx *chain.Tx) error {
 		return err
 	}
 	if added {
+		s.arrivals.arrived(tx.ID(), false)
 		s.announce([]wire.InvVect{{Type: wire.InvTx, Hash: tx.ID()}})
 	}
 	return nil

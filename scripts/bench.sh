@@ -16,6 +16,9 @@ go test -run '^$' -bench . -benchtime 1x ./node/p2p/... ./node/daemon/...
 echo "== devnet, process runtime: up until every node is peered"
 go test -run '^$' -bench . -benchtime 1x -timeout 20m ./devnet/...
 
+echo "== devnet, process runtime: configs/load.yaml (10 nodes, a block every second, 300 tx/s for 60 s)"
+bin/devnet --state-dir "$(mktemp -d)" run -f configs/load.yaml --runtime process --artifacts build/artifacts/load-process | grep -E '^[0-9:.]+ +(submitted|accepted|largest)|PASS|FAIL'
+
 echo "== devnet, docker runtime"
 if ! bin/devnet ping >/dev/null 2>&1; then
 	echo "bench: no Docker engine answers: docker figures skipped"
@@ -87,3 +90,50 @@ sed -e 's/^name: scale$/name: scale100/' -e 's/count: 49$/count: 99/' configs/sc
 start=$(now)
 bin/devnet --state-dir "$tmp/state" run -f "$tmp/scale100.yaml" --runtime docker --artifacts build/artifacts/scale100-docker >/dev/null
 echo "docker scale scenario adapted to 100 chain nodes: $(secs "$start" "$(now)") s"
+
+# Tx load on 10 docker nodes, a block every second: the figures of the
+# load report, then the two ceilings of the run. Consensus: the block's
+# inputs + outputs (chain.MaxBlockIO, 2 of them the coinbase's) over the 3
+# of a payment, per block interval. CPU: crypto/ecdsa verifications per
+# second on every core, over the nodes (each verifies each payment once).
+LOAD_RATE=400
+printf 'name: bench-load\nnodes:\n  - name: miner\n    minter: w\n    mine_interval: 1s\n    mine_interval_only: true\n  - name: peer\n    count: 9\n' >"$tmp/bench-load.yaml"
+bin/devnet --state-dir "$tmp/state" up -f "$tmp/bench-load.yaml" --runtime docker >/dev/null
+bin/devnet --state-dir "$tmp/state" load --name bench-load --rate "$LOAD_RATE" --for 60s --wallets 100 -o json 2>/dev/null >"$tmp/load.json"
+bin/devnet --state-dir "$tmp/state" down bench-load >/dev/null
+sigs=$(go test -run '^$' -bench 'ECDSAVerifyAllCores' -benchtime 2s ./node/blockchain | awk '/sigs\/s/ {for (i = 1; i < NF; i++) if ($(i+1) == "sigs/s") print $i}')
+maxio=$(awk '/MaxBlockIO *=/ {print $3; exit}' node/chain/encode.go)
+python3 - "$tmp/load.json" "$LOAD_RATE" "$sigs" "$maxio" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); rate, sigs, maxio = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+nodes = r["nodes"]; n = len(nodes)
+consensus = (maxio - 2) // 3 / 1.0
+cpu = sigs / n
+per_tx = max(v["sig_verifications"] for v in nodes.values()) / max(1, r["confirmed"])
+rss = max(v["max_rss_bytes"] for v in nodes.values()) / 1e6
+print(f"docker load, {n} nodes, a block every 1 s, {rate:g} tx/s asked for 60 s from {r['wallets']} wallets: "
+      f"confirmed {r['confirmed_tps']:.1f} tx/s ({r['confirmed']} of {r['accepted']} accepted, rejected {r['rejected'] or 'none'}), "
+      f"confirmation latency p50 {r['latency_p50_s']:.2f} s p99 {r['latency_p99_s']:.2f} s, largest RSS {rss:.1f} MB, "
+      f"signature verifications per tx (busiest node) {per_tx:.2f}")
+low = min(consensus, cpu)
+print(f"  ceilings: consensus {consensus:.0f} tx/s ({maxio} inputs+outputs a block / 3 a payment / 1 s), "
+      f"CPU {cpu:.0f} tx/s ({sigs:.0f} verifications/s on all cores / {n} nodes); achieved {100 * r['confirmed_tps'] / low:.0f} % of the lower")
+PY
+
+# Block propagation, the miner's connect to the last node's, over 20 blocks
+# (the propagation assertion prints its figure): 50 docker nodes unshaped,
+# then 10 at 100 ms ± 10 ms on every link.
+propagation() {
+	local name=$1 nodes=$2 links=$3 p99=$4
+	{
+		printf 'name: %s\n' "$name"
+		[ -n "$links" ] && printf 'network:\n  links: %s\n' "$links"
+		printf 'nodes:\n  - name: miner\n    minter: w\n    mine_interval: 500ms\n    mine_interval_only: true\n  - name: peer\n    count: %s\n' "$((nodes - 1))"
+		printf 'steps:\n  - propagation: {blocks: 20, p99: %s, within: 120s}\n' "$p99"
+	} >"$tmp/$name.yaml"
+	local line
+	line=$(bin/devnet --state-dir "$tmp/state" run -f "$tmp/$name.yaml" --runtime docker --artifacts "build/artifacts/$name" 2>&1 | grep -E 'propagation p99|FAIL' | head -1 || true)
+	echo "docker block propagation, $nodes nodes${links:+, links $links}: ${line#* }"
+}
+propagation bench-prop50 50 "" 500ms
+propagation bench-prop-latency 10 "{delay: 100ms, jitter: 10ms}" 1500ms

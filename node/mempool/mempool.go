@@ -75,6 +75,11 @@ type Pool struct {
 	maxBytes int
 	maxTxs   int
 
+	// rebuild is held by Update for the whole of its rebuild, and shared
+	// by Add: while the pool is emptied and refilled, a new tx must wait
+	// rather than miss the pooled parent it spends.
+	rebuild sync.RWMutex
+
 	mu    sync.Mutex
 	txs   map[chain.Hash]*entry
 	spent map[chain.OutPoint]chain.Hash // outpoint → the pooled tx spending it
@@ -121,6 +126,12 @@ func (v *pendingView) Output(op chain.OutPoint) (chain.TxOut, bool) {
 // MaxAncestors; ErrFull when the pool is full of transactions paying at
 // least its fee rate.
 func (p *Pool) Add(tx *chain.Tx) (added bool, err error) {
+	p.rebuild.RLock()
+	defer p.rebuild.RUnlock()
+	return p.add(tx)
+}
+
+func (p *Pool) add(tx *chain.Tx) (added bool, err error) {
 	id := tx.ID()
 	if tx.IsCoinbase() {
 		return false, chain.Invalid(chain.RuleCoinbase, "tx %s: coinbase outside a block", id)
@@ -344,6 +355,8 @@ func (h *byRate) Pop() any {
 // one may have created them). It returns the txs that came back from
 // disconnected blocks, for the node to offer to its peers again.
 func (p *Pool) Update(connected, disconnected []*chain.Block) []*chain.Tx {
+	p.rebuild.Lock()
+	defer p.rebuild.Unlock()
 	confirmed := map[chain.Hash]bool{}
 	for _, b := range connected {
 		for _, tx := range b.Txs {
@@ -385,7 +398,7 @@ func (p *Pool) Update(connected, disconnected []*chain.Block) []*chain.Tx {
 	// are older), then the pool's arrival order.
 	var back []*chain.Tx
 	for _, tx := range candidates {
-		if _, err := p.Add(tx); err != nil {
+		if _, err := p.add(tx); err != nil {
 			continue
 		}
 		if returning[tx.ID()] {

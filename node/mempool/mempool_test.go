@@ -2,6 +2,7 @@ package mempool
 
 import (
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/devchain/devchain/node/chain"
@@ -209,5 +210,50 @@ func TestByFeeRateParentsFirst(t *testing.T) {
 	}
 	if top := p.ByFeeRate(1); len(top) != 1 || top[0] != mid {
 		t.Fatalf("ByFeeRate(1) = %v", top)
+	}
+}
+
+// hooked is utxos that calls hook before checking each tx.
+type hooked struct {
+	utxos
+	hook func(tx *chain.Tx)
+}
+
+func (h hooked) CheckTx(tx *chain.Tx, pending chain.Unconfirmed) (uint64, error) {
+	h.hook(tx)
+	return h.utxos.CheckTx(tx, pending)
+}
+
+// While Update rebuilds the pool (emptied, then refilled) Add waits: a
+// child submitted then would otherwise find no pooled parent and be
+// refused for a missing input. The hook runs inside the rebuild, when the
+// pool is empty, and finds Add's side of the gate closed; the child added
+// meanwhile gets in once the rebuild is over.
+func TestAddWaitsForUpdate(t *testing.T) {
+	a, b := chain.OutPoint{TxID: chain.Hash{1}}, chain.OutPoint{TxID: chain.Hash{2}}
+	parent := spend(a, 90)
+	var p *Pool
+	var updating atomic.Bool
+	gateClosed := make(chan bool, 1)
+	p = New(hooked{utxos{a: true, b: true}, func(tx *chain.Tx) {
+		if updating.Load() && tx.ID() == parent.ID() {
+			ok := p.rebuild.TryRLock()
+			if ok {
+				p.rebuild.RUnlock()
+			}
+			gateClosed <- !ok
+		}
+	}})
+	if _, err := p.Add(parent); err != nil {
+		t.Fatal(err)
+	}
+	updating.Store(true)
+	p.Update([]*chain.Block{block(spend(b, 1))}, nil) // confirms another tx
+	updating.Store(false)
+	if !<-gateClosed {
+		t.Fatal("Add could run while Update had emptied the pool")
+	}
+	if _, err := p.Add(spend(out(parent, 0), 80)); err != nil || !p.Has(parent.ID()) {
+		t.Fatalf("child after the rebuild: %v (parent pooled: %v)", err, p.Has(parent.ID()))
 	}
 }

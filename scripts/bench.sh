@@ -96,7 +96,7 @@ echo "docker scale scenario adapted to 100 chain nodes: $(secs "$start" "$(now)"
 # inputs + outputs (chain.MaxBlockIO, 2 of them the coinbase's) over the 3
 # of a payment, per block interval. CPU: crypto/ecdsa verifications per
 # second on every core, over the nodes (each verifies each payment once).
-LOAD_RATE=400
+LOAD_RATE=450
 printf 'name: bench-load\nnodes:\n  - name: miner\n    minter: w\n    mine_interval: 1s\n    mine_interval_only: true\n  - name: peer\n    count: 9\n' >"$tmp/bench-load.yaml"
 bin/devnet --state-dir "$tmp/state" up -f "$tmp/bench-load.yaml" --runtime docker >/dev/null
 bin/devnet --state-dir "$tmp/state" load --name bench-load --rate "$LOAD_RATE" --for 60s --wallets 100 -o json 2>/dev/null >"$tmp/load.json"

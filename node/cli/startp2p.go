@@ -66,6 +66,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		targetPeers  int
 		maxPeers     int
 		links        string
+		memLimit     string
 	)
 	cmd := &cobra.Command{
 		Use:   "startp2p -rendezvous NAME [-port P] [-bootstrap MADDR ...] [-minter ADDR|ALIAS] [-rpc HOST:PORT]",
@@ -83,6 +84,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 	fl.IntVar(&targetPeers, "target-peers", 8, "dial discovered and saved peers only until the node has this many")
 	fl.IntVar(&maxPeers, "max-peers", 0, "close connections (inbound too) beyond this many; 0: 4 x --target-peers, -1: no limit")
 	fl.StringVar(&links, "links", "", "conditions of the traffic to every peer, e.g. delay=100ms,jitter=10ms,bandwidth=1mbit,loss=5% (POST /admin/links changes them)")
+	fl.StringVar(&memLimit, "memory-limit", defaultMemoryLimit, "soft limit of the node's Go memory (e.g. 96MiB; 0: none); GOMEMLIMIT in the environment wins when this flag is not given")
 	fl.BoolVar(&secio, "secio", false, "accepted for the tutorial's command line; ignored (Noise replaces SECIO)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if secio {
@@ -109,6 +111,9 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		rule, err := shaping.Parse(links)
 		if err != nil {
 			return fmt.Errorf("startp2p: --links: %w", err)
+		}
+		if err := applyMemoryLimit(memLimit, cmd.Flags().Changed("memory-limit"), e.Getenv("GOMEMLIMIT") != ""); err != nil {
+			return fmt.Errorf("startp2p: --memory-limit: %w", err)
 		}
 		return daemon.Run(cmd.Context(), daemon.Config{
 			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,

@@ -132,7 +132,7 @@ propagation() {
 		printf 'steps:\n  - propagation: {blocks: 20, p99: %s, within: 120s}\n' "$p99"
 	} >"$tmp/$name.yaml"
 	local line
-	line=$(bin/devnet --state-dir "$tmp/state" run -f "$tmp/$name.yaml" --runtime docker --artifacts "build/artifacts/$name" 2>&1 | grep -E 'propagation p99|FAIL' | head -1 || true)
+	line=$(bin/devnet --state-dir "$tmp/state" run -f "$tmp/$name.yaml" --runtime docker --artifacts "build/artifacts/$name" 2>&1 | grep -E 'propagation p99 [0-9.µ]+[mµ]?s over|FAIL' | head -1 || true)
 	echo "docker block propagation, $nodes nodes${links:+, links $links}: ${line#* }"
 }
 propagation bench-prop50 50 "" 500ms

@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/devchain/devchain/internal/testutil"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Link conditions are the node's own, so they hold the same in every
@@ -85,4 +91,62 @@ steps:
 	if !strings.Contains(err.Error(), "step 4") || !strings.Contains(err.Error(), "want ≤ 500ms") || !strings.Contains(err.Error(), "on b)") {
 		t.Errorf("error %q: want step 4 failing on its p99, naming node b", err)
 	}
+}
+
+// A 1 mbit network.links cap, in every runtime: a fresh node syncing 2,000
+// blocks receives them at 1 mbit/s within 15 %, measured from its /peers
+// byte count between a tenth and nine tenths of what it received.
+func TestLinkBandwidthInEveryRuntime(t *testing.T) {
+	onEveryRuntime(t, "bw", func(t *testing.T, runtime, name, state string) {
+		f := writeScenario(t, fmt.Sprintf("name: %s\nnetwork:\n  links: {bandwidth: 1mbit}\nnodes:\n  - name: a\n    wallets: [w]\n  - name: b\n", name))
+		if out, err := runDevnet(t, state, "up", "-f", f, "--runtime", runtime, "--chaind", realChaind); err != nil {
+			t.Fatalf("up: %v\n%s", err, out)
+		}
+		out, err := runDevnet(t, state, "status", "-o", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var infos []NodeInfo
+		if err := json.Unmarshal([]byte(out), &infos); err != nil {
+			t.Fatal(err)
+		}
+		var b *controlapi.Client
+		for _, in := range infos {
+			if in.Name == "b" {
+				b = controlapi.NewClient(in.Endpoint)
+			}
+		}
+		if out, err := runDevnet(t, state, "exec", "a", "--", "mint", "-minter", "w", "-blocks", "2000"); err != nil {
+			t.Fatalf("mint: %v\n%s", err, out)
+		}
+		type sample struct {
+			at    time.Time
+			bytes uint64
+		}
+		var samples []sample
+		testutil.WaitFor(t, 60*time.Second, "b to reach height 2000", func() bool {
+			ps, err1 := b.Peers(t.Context())
+			st, err2 := b.Status(t.Context())
+			if err1 != nil || err2 != nil || len(ps) != 1 {
+				return false
+			}
+			samples = append(samples, sample{time.Now(), ps[0].BytesReceived})
+			return st.Height >= 2000
+		})
+		total := samples[len(samples)-1].bytes
+		at := func(share float64) sample {
+			for _, s := range samples {
+				if float64(s.bytes) >= share*float64(total) {
+					return s
+				}
+			}
+			return samples[len(samples)-1]
+		}
+		lo, hi := at(0.1), at(0.9)
+		rate := float64(hi.bytes-lo.bytes) * 8 / hi.at.Sub(lo.at).Seconds()
+		t.Logf("%s: %.0f bit/s under a 1 mbit cap, %d bytes", runtime, rate, total)
+		if math.Abs(rate-1e6)/1e6 > 0.15 {
+			t.Errorf("%.0f bit/s under a 1 mbit cap, want within 15%%", rate)
+		}
+	})
 }

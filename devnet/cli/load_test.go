@@ -129,3 +129,31 @@ nodes:
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// The throughput assertion over the blocks of a load holds at a rate below
+// the load's and fails, with the measured rate, above it.
+func TestThroughputAssertion(t *testing.T) {
+	state := t.TempDir()
+	f := writeScenario(t, `name: tput
+nodes:
+  - name: miner
+    minter: w
+    mine_interval: 500ms
+    mine_interval_only: true
+  - name: peer
+steps:
+  - load: {wallets: 10, rate: 100, for: 4s, confirm_within: 20s}
+  - throughput: {min_tps: 50, for: 3s}
+  - throughput: {min_tps: 1000, for: 3s, within: 1s}
+`)
+	out, err := runDevnet(t, state, "run", "-f", f, "--runtime", "process", "--chaind", realChaind)
+	if err == nil {
+		t.Fatalf("the run passed; want the second throughput step to fail:\n%s", out)
+	}
+	if !strings.Contains(out, "ok   throughput >= 50 tx/s over 3s") {
+		t.Errorf("the first throughput step did not pass:\n%s", out)
+	}
+	if !strings.Contains(err.Error(), "step 3") || !strings.Contains(err.Error(), "want ≥ 1000") {
+		t.Errorf("error %q: want step 3 failing with its measured rate", err)
+	}
+}

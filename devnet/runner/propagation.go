@@ -105,3 +105,57 @@ func (r *Runner) spread(ctx context.Context, nodes []string, hash string, height
 	sp.delay = lastAt.Sub(firstAt)
 	return sp, ""
 }
+
+// maxWindowBlocks bounds the blocks a throughput assertion reads per check.
+const maxWindowBlocks = 5000
+
+// throughput holds when the first running target's main chain confirmed
+// a.MinTPS transactions a second over the blocks it connected in the last
+// a.For before its tip (the tip's own included). Until the chain it
+// knows the connect time of spans a.For, it does not hold.
+func (r *Runner) throughput(nodes []string, a *scenario.Throughput) condition {
+	return func(ctx context.Context, s *snapshot) (bool, string, error) {
+		var first string
+		for _, n := range nodes {
+			if s.down[n] == "" && s.status[n] != nil {
+				first = n
+				break
+			}
+		}
+		if first == "" {
+			return false, "no running node", nil
+		}
+		c, err := r.client(first)
+		if err != nil {
+			return false, "", err
+		}
+		var tipAt time.Time
+		txs, blocks := 0, 0
+		for h := s.status[first].Height; h > 0; h-- {
+			if blocks == maxWindowBlocks {
+				return false, "", fmt.Errorf("more than %d blocks in the last %s: give a shorter for", maxWindowBlocks, a.For)
+			}
+			b, err := c.BlockAt(ctx, h)
+			if err != nil {
+				return false, fmt.Sprintf("%s: block %d: %v", first, h, err), nil
+			}
+			if b.ConnectedAt == nil {
+				return false, fmt.Sprintf("%s no longer knows when it connected block %d: the window reaches too far back", first, h), nil
+			}
+			if tipAt.IsZero() {
+				tipAt = *b.ConnectedAt
+			}
+			if tipAt.Sub(*b.ConnectedAt) > a.For.D() {
+				tps := float64(txs) / a.For.D().Seconds()
+				report := fmt.Sprintf("%.1f tx/s over the %d blocks of the last %s before the tip on %s, want ≥ %g", tps, blocks, a.For, first, a.MinTPS)
+				if tps >= a.MinTPS {
+					r.steps.printf("     throughput %s", report)
+				}
+				return tps >= a.MinTPS, report, nil
+			}
+			txs += max(0, len(b.Txs)-1)
+			blocks++
+		}
+		return false, fmt.Sprintf("the chain of %s spans less than %s", first, a.For), nil
+	}
+}

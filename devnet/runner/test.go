@@ -47,6 +47,8 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 		progress = noProgress
 	case *scenario.Propagation:
 		cond = r.propagation(nodes, a)
+	case *scenario.Throughput:
+		cond = r.throughput(nodes, a)
 	default:
 		return fmt.Errorf("%s: no assertion %T", s.Pos, s.Action)
 	}

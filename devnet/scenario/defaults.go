@@ -57,6 +57,9 @@ func (c *Config) SetDefaults() {
 		if m, ok := s.Action.(*Mint); ok && m.Blocks == 0 {
 			m.Blocks = 1
 		}
+		if tp, ok := s.Action.(*Throughput); ok && len(tp.Node) == 0 {
+			tp.Node = Targets{All}
+		}
 		if p, ok := s.Action.(*Propagation); ok {
 			if len(p.Node) == 0 {
 				p.Node = Targets{All}

@@ -97,7 +97,7 @@ type Step struct {
 	Kind string // "mint", "height", …
 	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
 	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *TxLoad, *Sleep, *Height, *Converged,
-	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation.
+	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput.
 	Action any
 }
 
@@ -215,6 +215,16 @@ type Propagation struct {
 	P99      Duration `yaml:"p99"`
 }
 
+// Throughput holds when the main chain of the first running target
+// confirmed at least MinTPS transactions a second (coinbases aside) over
+// the blocks it connected in the last For before its tip.
+type Throughput struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+	MinTPS   float64  `yaml:"min_tps"`
+	For      Duration `yaml:"for"`
+}
+
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {
 	Target   `yaml:",inline"`
@@ -247,12 +257,13 @@ var stepKinds = map[string]func() any{
 	"rtt":           func() any { return &RTT{} },
 	"load":          func() any { return &TxLoad{} },
 	"propagation":   func() any { return &Propagation{} },
+	"throughput":    func() any { return &Throughput{} },
 }
 
 // IsAssertion tells assertions (which wait and can fail) from actions.
 func (s *Step) IsAssertion() bool {
 	switch s.Action.(type) {
-	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation:
+	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput:
 		return true
 	}
 	return false

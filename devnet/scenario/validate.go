@@ -234,6 +234,13 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 		} else if _, err := regexp.Compile(a.Match); err != nil {
 			bad("match %q: %v", a.Match, err)
 		}
+	case *Throughput:
+		if !(a.MinTPS > 0 && a.MinTPS <= MaxLoadRate) {
+			bad("min_tps %v: want above 0 and at most %d", a.MinTPS, MaxLoadRate)
+		}
+		if a.For <= 0 {
+			bad("for: give the window, e.g. 30s")
+		}
 	case *Propagation:
 		if a.Blocks < 1 || a.Blocks > 10_000 {
 			bad("blocks %d: want 1 to 10000", a.Blocks)

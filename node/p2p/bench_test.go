@@ -95,3 +95,45 @@ func BenchmarkBlockPropagation(b *testing.B) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
+
+// BenchmarkShapingCost: the initial sync of 10,000 blocks with the shaping
+// layer but no rule against no layer at all (both ends alike), 5 runs of
+// each, interleaved, the first of each pair alternating; it reports the median blocks/s of each and the
+// layer's cost in percent of the median without it (target: at most 5).
+func BenchmarkShapingCost(b *testing.B) {
+	const blocks, runs = 10000, 5
+	for range b.N {
+		rates := map[bool][]float64{}
+		srcs := map[bool]*testNode{}
+		for _, off := range []bool{false, true} {
+			tune := func(c *SyncConfig) { c.noShaping = off }
+			srcs[off] = newTestNodeWith(b, testParams, tune)
+			srcs[off].mine(b, blocks)
+		}
+		for i := range runs {
+			// Alternate which goes first, so neither always runs on a
+			// machine the other just warmed or loaded.
+			for _, off := range []bool{i%2 == 0, i%2 != 0} {
+				dst := newTestNodeWith(b, testParams, func(c *SyncConfig) { c.noShaping = off })
+				start := time.Now()
+				dst.connect(b, srcs[off])
+				waitFor(b, 5*time.Minute, "the fresh node to sync", func() bool { return dst.tip() == srcs[off].tip() })
+				rates[off] = append(rates[off], blocks/time.Since(start).Seconds())
+				dst.stop()
+			}
+		}
+		with, without := median(rates[false]), median(rates[true])
+		b.ReportMetric(with, "blocks/s_with")
+		b.ReportMetric(without, "blocks/s_without")
+		b.ReportMetric(100*(without-with)/without, "cost_%")
+		for _, n := range srcs {
+			n.stop()
+		}
+	}
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

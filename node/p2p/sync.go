@@ -83,6 +83,10 @@ type SyncConfig struct {
 	// for before its requests go to other peers and it loses the sync
 	// role (requestTimeout if zero).
 	RequestTimeout time.Duration
+
+	// noShaping leaves the shaping layer out of every peer's writer: the
+	// benchmark of the layer's cost sets it, nothing else does.
+	noShaping bool
 }
 
 // Counters are the sync protocol's metrics.
@@ -220,7 +224,11 @@ func (s *Sync) open(id peer.ID) {
 // run is the life of one peer stream: handshake, then messages until an
 // error.
 func (s *Sync) run(st network.Stream) {
-	p := newPeerConn(st, shaping.NewLink(s.linkRule(st.Conn().RemotePeer())), &s.GossipLost)
+	var link *shaping.Link // nil: no shaping layer at all (noShaping)
+	if !s.cfg.noShaping {
+		link = shaping.NewLink(s.linkRule(st.Conn().RemotePeer()))
+	}
+	p := newPeerConn(st, link, &s.GossipLost)
 	if !s.cfg.Gater.Allowed(p.id) {
 		_ = st.Reset()
 		return

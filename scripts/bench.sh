@@ -120,6 +120,10 @@ print(f"  ceilings: consensus {consensus:.0f} tx/s ({maxio} inputs+outputs a blo
       f"CPU {cpu:.0f} tx/s ({sigs:.0f} verifications/s on all cores / {n} nodes); achieved {100 * r['confirmed_tps'] / low:.0f} % of the lower")
 PY
 
+start=$(now)
+bin/devnet --state-dir "$tmp/state" run -f configs/load.yaml --runtime docker --artifacts build/artifacts/load-docker | grep -E '^[0-9:.]+ +(submitted [0-9]+, accepted [0-9]+, rejected|accepted|largest|throughput)|PASS|FAIL'
+echo "docker configs/load.yaml: $(secs "$start" "$(now)") s"
+
 # Block propagation, the miner's connect to the last node's, over 20 blocks
 # (the propagation assertion prints its figure): 50 docker nodes unshaped,
 # then 10 at 100 ms ± 10 ms on every link.

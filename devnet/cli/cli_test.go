@@ -63,6 +63,20 @@ func runDevnet(t testing.TB, stateDir string, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// mustRun is `devnet run` of file on runtime with the real chaind,
+// artefacts into art (and any more flags); a failed run fails the test
+// with its output and step log. It returns the output.
+func mustRun(t *testing.T, state, runtime, file, art string, flags ...string) string {
+	t.Helper()
+	args := append([]string{"run", "-f", file, "--runtime", runtime, "--chaind", realChaind, "--artifacts", art}, flags...)
+	out, err := runDevnet(t, state, args...)
+	if err != nil {
+		steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
+		t.Fatalf("run of %s failed: %v\n%s\nsteps (artefacts in %s):\n%s", file, err, out, art, steps)
+	}
+	return out
+}
+
 func writeScenario(t *testing.T, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "s.yaml")
@@ -174,12 +188,7 @@ func TestReconnectScenarioOnRealChaind(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	art := filepath.Join(t.TempDir(), "artefacts")
 	t.Cleanup(func() { _, _ = runDevnet(t, state, "down", "--all") })
-	out, err := runDevnet(t, state, "run", "-f", "../../configs/reconnect.yaml", "--runtime", "process",
-		"--chaind", realChaind, "--junit", junit, "--artifacts", art)
-	if err != nil {
-		steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
-		t.Fatalf("reconnect run failed: %v\n%s\nartefacts in %s:\n%s", err, out, art, steps)
-	}
+	mustRun(t, state, "process", "../../configs/reconnect.yaml", art, "--junit", junit)
 	raw, err := os.ReadFile(junit)
 	if err != nil || !strings.Contains(string(raw), `failures="0"`) {
 		t.Errorf("junit: %v\n%s", err, raw)

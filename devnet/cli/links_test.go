@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,11 +38,7 @@ steps:
   - unshape:
   - rtt: {node: b, peer: a, min: 45ms, max: 55ms, within: 20s}
 `, name))
-		out, err := runDevnet(t, state, "run", "-f", f, "--runtime", runtime, "--chaind", realChaind, "--artifacts", art)
-		if err != nil {
-			steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
-			t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
-		}
+		out := mustRun(t, state, runtime, f, art)
 		if n := strings.Count(out, "ok   rtt"); n != 5 {
 			t.Errorf("%d rtt steps passed, want 5:\n%s", n, out)
 		}
@@ -53,11 +48,7 @@ steps:
 // configs/latency.yaml on local processes; make e2e runs it on docker.
 func TestLatencyScenario(t *testing.T) {
 	state, art := t.TempDir(), filepath.Join(t.TempDir(), "artefacts")
-	out, err := runDevnet(t, state, "run", "-f", "../../configs/latency.yaml", "--runtime", "process", "--chaind", realChaind, "--artifacts", art)
-	if err != nil {
-		steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
-		t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
-	}
+	out := mustRun(t, state, "process", "../../configs/latency.yaml", art)
 	if !strings.Contains(out, "PASS latency") {
 		t.Errorf("no PASS line:\n%s", out)
 	}

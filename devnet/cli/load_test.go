@@ -22,22 +22,14 @@ func TestLoadStep(t *testing.T) {
 		junit := filepath.Join(t.TempDir(), "junit.xml")
 		f := writeScenario(t, fmt.Sprintf(`name: %s
 nodes:
-  - name: miner
-    minter: w
-    mine_interval: 500ms
-    mine_interval_only: true
-  - name: peer
+`+steadyMiner+`  - name: peer
     count: 2
 steps:
   - peers: {node: all, min: 2}
   - load: {wallets: 20, rate: 100, for: 5s, max_unconfirmed: 0}
   - converged: {within: 30s}
 `, name))
-		out, err := runDevnet(t, state, "run", "-f", f, "--runtime", runtime, "--chaind", realChaind, "--artifacts", art, "--junit", junit)
-		if err != nil {
-			steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
-			t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
-		}
+		mustRun(t, state, runtime, f, art, "--junit", junit)
 		raw, err := os.ReadFile(filepath.Join(art, "load.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -65,6 +57,14 @@ steps:
 		}
 	})
 }
+
+// steadyMiner is a scenario's node list entry for a miner that mines a
+// block every 500 ms and only then, as loads want.
+const steadyMiner = `  - name: miner
+    minter: w
+    mine_interval: 500ms
+    mine_interval_only: true
+`
 
 // junitProperties reads the properties of the JUnit file's testcases.
 func junitProperties(t *testing.T, path string) map[string]string {
@@ -103,11 +103,7 @@ func TestLoadCommand(t *testing.T) {
 	state := t.TempDir()
 	f := writeScenario(t, `name: loadcmd
 nodes:
-  - name: miner
-    minter: w
-    mine_interval: 500ms
-    mine_interval_only: true
-  - name: peer
+`+steadyMiner+`  - name: peer
 `)
 	if out, err := runDevnet(t, state, "up", "-f", f, "--runtime", "process", "--chaind", realChaind); err != nil {
 		t.Fatalf("up: %v\n%s", err, out)
@@ -136,11 +132,7 @@ func TestThroughputAssertion(t *testing.T) {
 	state := t.TempDir()
 	f := writeScenario(t, `name: tput
 nodes:
-  - name: miner
-    minter: w
-    mine_interval: 500ms
-    mine_interval_only: true
-  - name: peer
+`+steadyMiner+`  - name: peer
 steps:
   - load: {wallets: 10, rate: 100, for: 4s, confirm_within: 20s}
   - throughput: {min_tps: 50, for: 3s}

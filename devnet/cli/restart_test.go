@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,11 +28,7 @@ func TestRestartTwentyTimesThenSend(t *testing.T) {
 	onEveryRuntime(t, "restart", func(t *testing.T, runtime, name, state string) {
 		art := filepath.Join(t.TempDir(), "artefacts")
 		f := writeScenario(t, restartScenario(name, 20))
-		out, err := runDevnet(t, state, "run", "-f", f, "--runtime", runtime, "--chaind", realChaind, "--artifacts", art)
-		if err != nil {
-			steps, _ := os.ReadFile(filepath.Join(art, "steps.log"))
-			t.Fatalf("run failed: %v\n%s\nsteps:\n%s", err, out, steps)
-		}
+		out := mustRun(t, state, runtime, f, art)
 		if n := strings.Count(out, "ok   restart peer"); n != 20 {
 			t.Errorf("%d restarts passed, want 20:\n%s", n, out)
 		}

@@ -115,7 +115,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, say Progress) (*Repo
 	if err != nil {
 		return nil, err
 	}
-	if err := r.sampleStart(ctx); err != nil {
+	if err := r.countSigs(ctx, false); err != nil {
 		return nil, err
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
@@ -134,7 +134,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, say Progress) (*Repo
 	r.report.SubmitSeconds = time.Since(start).Seconds()
 	r.say("submitted %d, accepted %d; waiting up to %s for their confirmations", r.report.Submitted, r.report.Accepted, cfg.ConfirmWithin)
 	r.waitConfirmed(ctx, cfg.ConfirmWithin)
-	if err := r.sampleEnd(ctx); err != nil {
+	if err := r.countSigs(ctx, true); err != nil {
 		return nil, err
 	}
 	r.finish(start)

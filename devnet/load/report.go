@@ -91,27 +91,20 @@ func (r *Report) Properties() map[string]string {
 	return p
 }
 
-// sampleStart reads each target's signature count before payments start.
-func (r *run) sampleStart(ctx context.Context) error {
-	for _, t := range r.targets {
-		m, err := t.Client.Metric(ctx, "chaind_signature_verifications_total")
-		if err != nil {
-			return fmt.Errorf("load: metrics of %s: %w", t.Name, err)
-		}
-		r.report.Nodes[t.Name].sigsBefore = uint64(m)
-	}
-	return nil
-}
-
-// sampleEnd reads how many signatures each target verified during the run.
-func (r *run) sampleEnd(ctx context.Context) error {
+// countSigs reads each target's signature count: before payments start
+// (end false), then how many it verified since (end true).
+func (r *run) countSigs(ctx context.Context, end bool) error {
 	for _, t := range r.targets {
 		m, err := t.Client.Metric(ctx, "chaind_signature_verifications_total")
 		if err != nil {
 			return fmt.Errorf("load: metrics of %s: %w", t.Name, err)
 		}
 		n := r.report.Nodes[t.Name]
-		n.SigVerifications = uint64(m) - n.sigsBefore
+		if end {
+			n.SigVerifications = uint64(m) - n.sigsBefore
+		} else {
+			n.sigsBefore = uint64(m)
+		}
 	}
 	return nil
 }

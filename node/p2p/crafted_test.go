@@ -36,24 +36,7 @@ func dialCrafted(t *testing.T, n *testNode, work *big.Int, onMsg func(c *crafted
 // peer only once the verack arrives.
 func dialCraftedWith(t *testing.T, n *testNode, work *big.Int, beforeVerack func(), onMsg func(c *crafted, m wire.Message)) *crafted {
 	t.Helper()
-	key, err := identity.LoadOrCreate(t.TempDir()+"/crafted.key", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := h.Connect(ctx, n.info()); err != nil {
-		t.Fatal(err)
-	}
-	st, err := h.NewStream(ctx, n.host.ID(), ProtocolID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, st := rawStream(t, n)
 	c := &crafted{host: h, st: st, done: make(chan struct{})}
 	if err := c.send(&wire.Version{Protocol: wire.ProtocolVersion, Genesis: n.chain.Genesis(), TotalWork: work}); err != nil {
 		t.Fatal(err)
@@ -93,6 +76,31 @@ func dialCraftedWith(t *testing.T, n *testNode, work *big.Int, beforeVerack func
 	}()
 	waitFor(t, 10*time.Second, "the node to count the crafted peer", func() bool { return n.sync.PeerCount() >= 1 })
 	return c
+}
+
+// rawStream connects a host of its own to n and opens a sync stream on
+// which the test speaks the protocol by hand.
+func rawStream(t *testing.T, n *testNode) (host.Host, network.Stream) {
+	t.Helper()
+	key, err := identity.LoadOrCreate(t.TempDir()+"/crafted.key", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Connect(ctx, n.info()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.NewStream(ctx, n.host.ID(), ProtocolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, st
 }
 
 func (c *crafted) send(m wire.Message) error {

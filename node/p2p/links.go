@@ -32,10 +32,7 @@ func (s *Sync) SetLinks(def shaping.Rule, perPeer map[peer.ID]shaping.Rule) erro
 	s.linkDef, s.linkPeer = def, maps.Clone(perPeer)
 	s.linkMu.Unlock()
 	s.mu.Lock()
-	peers := make([]*peerConn, 0, len(s.peers))
-	for _, p := range s.peers {
-		peers = append(peers, p)
-	}
+	peers := s.peerListLocked()
 	s.mu.Unlock()
 	for _, p := range peers {
 		p.link.Set(s.linkRule(p.id))

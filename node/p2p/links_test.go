@@ -1,14 +1,12 @@
 package p2p
 
 import (
-	"context"
 	"math"
 	"math/big"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/shaping"
 	"github.com/devchain/devchain/node/wire"
 	dto "github.com/prometheus/client_model/go"
@@ -130,24 +128,7 @@ func TestGossipLossStillConverges(t *testing.T) {
 // not the ping that measures the new rule (a peer bans a ping there).
 func TestSetLinksDuringHandshake(t *testing.T) {
 	n := newTestNode(t, testParams)
-	key, err := identity.LoadOrCreate(t.TempDir()+"/peer.key", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _, err := NewHost(HostConfig{Key: key, NetworkKey: testNetKey, ListenHost: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := h.Connect(ctx, n.info()); err != nil {
-		t.Fatal(err)
-	}
-	st, err := h.NewStream(ctx, n.host.ID(), ProtocolID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, st := rawStream(t, n)
 	_ = st.SetDeadline(time.Now().Add(10 * time.Second))
 	if m, err := wire.ReadMessage(st); err != nil || m.Command() != wire.CmdVersion {
 		t.Fatalf("first message %v, %v; want the node's version", m, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"runtime/debug"
 	"slices"
@@ -184,10 +185,7 @@ func (s *Sync) Close() {
 	}
 	s.closed = true
 	close(s.stop)
-	peers := make([]*peerConn, 0, len(s.peers))
-	for _, p := range s.peers {
-		peers = append(peers, p)
-	}
+	peers := s.peerListLocked()
 	s.mu.Unlock()
 	for _, p := range peers {
 		p.close()
@@ -599,12 +597,15 @@ func (s *Sync) SubmitTx(tx *chain.Tx) error {
 // verack is news to them, and they would not ask for it.
 func (s *Sync) announce(items []wire.InvVect) {
 	s.mu.Lock()
-	peers := make([]*peerConn, 0, len(s.peers))
-	for _, p := range s.peers {
-		peers = append(peers, p)
-	}
+	peers := s.peerListLocked()
 	s.mu.Unlock()
 	for _, p := range peers {
 		p.announce(items)
 	}
+}
+
+// peerListLocked is every peer stream, handshakes in progress included,
+// to act on once s.mu is released (s.mu held).
+func (s *Sync) peerListLocked() []*peerConn {
+	return slices.Collect(maps.Values(s.peers))
 }

@@ -85,7 +85,7 @@ func TestDamagedNetworkKey(t *testing.T) {
 		"base64":     {"/key/swarm/psk/1.0.0/\n/base64/\n" + hexKey + "\n", "not a pnet key file"},
 		"short":      {strings.TrimSuffix(good, hexKey[40:]+"\n") + "\n", "a 20-byte key, want 32 bytes"},
 		"long":       {strings.TrimSuffix(good, "\n") + "abcd\n", "a 34-byte key, want 32 bytes"},
-		"not hex":    {strings.Replace(good, hexKey[:2], "zz", 1), "the key is not hex"},
+		"not hex":    {strings.Replace(good, hexKey, "zz"+hexKey[2:], 1), "the key is not hex"}, // the key's line only: its first two digits may stand in the header too
 		"two keys":   {good + hexKey + "\n", "not a pnet key file"},
 		"odd digits": {strings.TrimSuffix(good, "\n") + "a\n", "the key is not hex"},
 	} {

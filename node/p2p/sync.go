@@ -78,7 +78,7 @@ type SyncConfig struct {
 	// BanFor is how long a misbehaving peer is refused (10 min if zero).
 	BanFor time.Duration
 	// IdleTimeout is the read deadline on a stream (90 s if zero); peers
-	// ping every third of it.
+	// ping every third of it, or every pingEvery if that is sooner.
 	IdleTimeout time.Duration
 	// RequestTimeout is how long a peer may deliver nothing we asked it
 	// for before its requests go to other peers and it loses the sync
@@ -246,7 +246,7 @@ func (s *Sync) run(st network.Stream) {
 		old.close() // the peer reconnected; its old stream is stale
 	}
 	go func() {
-		if err := p.writeLoop(s.cfg.IdleTimeout/3, s.cfg.IdleTimeout); err != nil {
+		if err := p.writeLoop(min(s.cfg.IdleTimeout/3, pingEvery), s.cfg.IdleTimeout); err != nil {
 			s.cfg.Log.Debug("peer writer stopped", "peer", p.id, "err", err)
 		}
 		p.close()
@@ -382,6 +382,11 @@ func (s *Sync) remove(p *peerConn) {
 		})
 	}
 }
+
+// pingEvery is how often a peer is pinged at most: often enough that its
+// round trip in /peers is never older than a few seconds (a sample taken
+// while the machine was busy is soon replaced), at a few bytes each.
+const pingEvery = 5 * time.Second
 
 // reopenDelay paces new streams to a peer still connected after its
 // stream ended.

@@ -18,8 +18,11 @@ func alive(pid int, dataDir string) bool {
 	}
 	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 	if err != nil {
-		// No /proc (not Linux): trust the signal check.
-		return true
+		// Gone between the signal check and the read (reaped meanwhile),
+		// unless there is no /proc at all (not Linux): then trust the
+		// signal check.
+		_, noProc := os.Stat("/proc/self")
+		return noProc != nil
 	}
 	if stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && isZombie(stat) {
 		return false

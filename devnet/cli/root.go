@@ -48,6 +48,7 @@ func NewRootCommand(out, errOut io.Writer) *cobra.Command {
 		newLogsCommand(g),
 		newExecCommand(g),
 		newLoadCommand(g),
+		newChaosCommand(g),
 		newDownCommand(g),
 		newComposeCommand(g),
 		newPingCommand(g),

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -36,35 +37,85 @@ func newUpCommand(g *globals) *cobra.Command {
 func newRunCommand(g *globals) *cobra.Command {
 	var file, junit, artifacts string
 	var keep bool
+	var repeat int
 	cmd := &cobra.Command{
 		Use:   "run -f FILE",
 		Short: "Up, every step of the scenario, down; exit 0 only if every assertion held",
 		Args:  cobra.NoArgs,
-		RunE: g.onRunner(&file, func(ctx context.Context, r *runner.Runner) error {
-			r.Keep = keep
-			r.Artifacts = artifacts
-			if r.Artifacts == "" {
-				r.Artifacts = filepath.Join("build", "artifacts", r.Net.Name)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if repeat < 1 || repeat > 1000 {
+				return fmt.Errorf("--repeat %d: want 1 to 1000", repeat)
 			}
-			runErr := r.Run(ctx)
-			if junit != "" {
-				if err := writeJUnit(junit, r.WriteJUnit, runErr); err != nil {
-					return err
+			if repeat == 1 {
+				return g.runScenario(cmd.Context(), file, artifacts, junit, keep)
+			}
+			if keep {
+				return fmt.Errorf("--keep and --repeat: a repeated run removes its devnet each time")
+			}
+			failed := 0
+			for i := 1; i <= repeat; i++ {
+				art, ju := artifacts, junit
+				if art != "" {
+					art = filepath.Join(art, fmt.Sprintf("run-%d", i))
+				}
+				if ju != "" {
+					ju = strings.TrimSuffix(ju, ".xml") + fmt.Sprintf("-%d.xml", i)
+				}
+				err := g.runScenario(cmd.Context(), file, art, ju, false)
+				if cmd.Context().Err() != nil {
+					return cmd.Context().Err()
+				}
+				if err != nil {
+					failed++
+					fmt.Fprintf(g.out, "run %d of %d: FAIL: %s\n", i, repeat, firstLine(err.Error()))
+				} else {
+					fmt.Fprintf(g.out, "run %d of %d: PASS\n", i, repeat)
 				}
 			}
-			if runErr != nil {
-				return runErr
+			fmt.Fprintf(g.out, "%d of %d runs failed (%.0f %%)\n", failed, repeat, 100*float64(failed)/float64(repeat))
+			if failed > 0 {
+				return fmt.Errorf("%d of %d runs of %s failed", failed, repeat, file)
 			}
-			fmt.Fprintf(g.out, "PASS %s: %d steps\n", r.Net.Name, len(r.Config.Steps))
 			return nil
-		}),
+		},
 	}
 	g.scenarioFlags(cmd, &file)
 	f := cmd.Flags()
 	f.BoolVar(&keep, "keep", false, "leave the devnet running after the steps")
+	f.IntVar(&repeat, "repeat", 1, "run the scenario this many times and report how many failed")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report (a testcase per step) to FILE")
 	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log (default build/artifacts/NAME)")
 	return cmd
+}
+
+// runScenario is one `devnet run` of file: up, every step, down.
+func (g *globals) runScenario(ctx context.Context, file, artifacts, junit string, keep bool) error {
+	r, err := g.newRunner(ctx, file)
+	if err != nil {
+		return err
+	}
+	defer r.Backend.Close()
+	r.Keep = keep
+	r.Artifacts = artifacts
+	if r.Artifacts == "" {
+		r.Artifacts = filepath.Join("build", "artifacts", r.Net.Name)
+	}
+	runErr := r.Run(ctx)
+	if junit != "" {
+		if err := writeJUnit(junit, r.WriteJUnit, runErr); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	fmt.Fprintf(g.out, "PASS %s: %d steps\n", r.Net.Name, len(r.Config.Steps))
+	return nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // scenarioFlags adds what every command that starts a devnet takes: the

@@ -44,6 +44,9 @@ func (c *Config) SetDefaults() {
 			n.Wallets = append(n.Wallets, n.Minter)
 		}
 	}
+	if c.Chaos != nil {
+		c.Chaos.setDefaults(len(c.ChainNodes()))
+	}
 	for i := range c.Steps {
 		s := &c.Steps[i]
 		if t, ok := s.Action.(interface{ targets() *Target }); ok && len(t.targets().Node) == 0 {

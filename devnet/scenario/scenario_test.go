@@ -224,6 +224,10 @@ func TestParseErrors(t *testing.T) {
 		{"load for", "nodes: [{name: a}]\nsteps:\n  - load: {for: 100000h}\n", "f.yaml:3: steps[0].load.for: duration \"100000h\" above 24h"},
 		{"load on bootstrap", "nodes: [{name: a}]\nsteps:\n  - load: {node: bootstrap}\n", "f.yaml:3: step \"load\": node \"bootstrap\" is the bootstrap"},
 		{"interval only without interval", "nodes:\n  - name: a\n    minter: w\n    mine_interval_only: true\n", "f.yaml:2: nodes[0] \"a\": mine_interval_only needs a mine_interval"},
+		{"chaos weights zero", "nodes: [{name: a}, {name: b}, {name: c}]\nchaos:\n  weights: {kill: 0, stop: 0, restart: 0, pause: 0, partition: 0, mint: 0, bootstrap: 0}\n", "f.yaml:3: chaos.weights: every weight is 0"},
+		{"chaos unknown action", "nodes: [{name: a}, {name: b}]\nchaos:\n  weights:\n    kill: 1\n    explode: 2\n", "f.yaml:5: chaos.weights: unknown action \"explode\" (known: bootstrap, kill, mint, partition, pause, restart, stop)"},
+		{"chaos weight type", "nodes: [{name: a}, {name: b}]\nchaos:\n  weights: {kill: lots}\n", "f.yaml:3: chaos.weights.kill: want an integer, got \"lots\""},
+		{"chaos steps", "nodes: [{name: a}, {name: b}]\nchaos: {steps: 999999}\n", "f.yaml:2: chaos.steps 999999: want 1 to 5000"},
 		{"links unknown key", "network:\n  links: {latency: 5ms}\nnodes: [{name: a}]\n", "f.yaml:2: network.links: unknown field \"latency\""},
 	}
 	for _, tc := range cases {

@@ -27,6 +27,8 @@ type Config struct {
 	Runtime string     `yaml:"runtime"`
 	Nodes   []NodeSpec `yaml:"nodes"`
 	Steps   []Step     `yaml:"steps"`
+	// Chaos configures `devnet chaos` on this devnet; nil: its defaults.
+	Chaos *Chaos `yaml:"chaos"`
 }
 
 // Network holds the parameters every node shares.

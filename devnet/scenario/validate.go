@@ -45,6 +45,9 @@ func (c *Config) Validate() error {
 		errs.add(c.Bootstrap.Pos, "bootstrap.name %q: want lowercase letters, digits and dashes", c.Bootstrap.Name)
 	}
 	c.validateNodes(&errs)
+	if c.Chaos != nil && !errs.any() {
+		c.Chaos.validate(&errs, len(c.ChainNodes()))
+	}
 	if len(c.Steps) > MaxSteps {
 		errs.add(c.Steps[MaxSteps].Pos, "steps: %d steps, more than the %d a scenario may have", len(c.Steps), MaxSteps)
 	}

@@ -1,0 +1,116 @@
+package chaos
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/devchain/devchain/devnet/scenario"
+)
+
+const base = `name: base
+nodes:
+  - name: miner
+    minter: w
+  - name: peer
+    count: 5
+    wallets: [w]
+chaos:
+  steps: 200
+  every: 100ms
+  weights: {pause: 3, partition: 3}
+`
+
+func load(t *testing.T) *scenario.Config {
+	t.Helper()
+	cfg, err := scenario.Parse("base.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// The same seed gives the same schedule, byte for byte; another seed
+// another one.
+func TestSameSeedSameSchedule(t *testing.T) {
+	render := func(seed uint64) []byte {
+		out, err := Render([]byte(base), Generate(load(t), seed), seed, "base.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b, c := render(42), render(42), render(43)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two schedules of seed 42 differ")
+	}
+	if bytes.Equal(a, c) {
+		t.Fatal("seeds 42 and 43 gave the same schedule")
+	}
+}
+
+// A schedule is a valid scenario without a chaos section, and while it
+// runs at most max_down chain nodes are out, a partition never meets a
+// paused node, and the final phase brings everything back before the
+// invariant.
+func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
+	cfg := load(t)
+	for seed := uint64(1); seed <= 20; seed++ {
+		raw, err := Render([]byte(base), Generate(cfg, seed), seed, "base.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sched, err := scenario.Parse("schedule.yaml", raw)
+		if err != nil {
+			t.Fatalf("seed %d: the schedule does not load: %v\n%s", seed, err, raw)
+		}
+		if sched.Chaos != nil {
+			t.Fatalf("seed %d: the schedule kept the chaos section", seed)
+		}
+		out, paused, partitioned, bootDown := map[string]bool{}, map[string]bool{}, false, false
+		for i, s := range sched.Steps {
+			target := ""
+			if ts := s.Targets(); len(ts) > 0 {
+				target = ts[0]
+			}
+			switch s.Kind {
+			case "kill", "stop":
+				if target == "bootstrap" {
+					bootDown = true
+				} else {
+					out[target] = true
+				}
+			case "start":
+				if target == "bootstrap" {
+					bootDown = false
+				} else {
+					delete(out, target)
+				}
+			case "pause":
+				if partitioned {
+					t.Fatalf("seed %d step %d: pause while partitioned", seed, i+1)
+				}
+				paused[target] = true
+			case "unpause":
+				delete(paused, target)
+			case "partition":
+				if len(paused) > 0 {
+					t.Fatalf("seed %d step %d: partition with %v paused", seed, i+1, paused)
+				}
+				partitioned = true
+			case "heal":
+				partitioned = false
+			case "converged":
+				if len(out)+len(paused) > 0 || partitioned || bootDown {
+					t.Fatalf("seed %d: the invariant runs with %v out, %v paused, partitioned %v, bootstrap down %v", seed, out, paused, partitioned, bootDown)
+				}
+			}
+			if len(out)+len(paused) > cfg.Chaos.MaxDown {
+				t.Fatalf("seed %d step %d (%s): %d nodes out, max_down %d", seed, i+1, s.Name, len(out)+len(paused), cfg.Chaos.MaxDown)
+			}
+		}
+		if last := sched.Steps[len(sched.Steps)-1]; last.Kind != "converged" || !strings.HasPrefix(last.Name, "invariant:") {
+			t.Fatalf("seed %d: the schedule ends with %q", seed, last.Name)
+		}
+	}
+}

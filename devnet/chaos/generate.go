@@ -8,7 +8,10 @@
 // while a node is paused (the cut is applied through the nodes) nor a
 // pause while partitioned, and the toggles undo what they did (a drawn
 // stop may start a stopped node instead). After the schedule a final
-// phase heals, resumes and starts everything, then checks the invariants.
+// phase heals, resumes and starts everything, then checks the invariants:
+// every node runs and all converge on one tip; every UTXO set is the one
+// its blocks make, holds no coin beyond the subsidies, and is the same on
+// every node.
 package chaos
 
 import (
@@ -202,6 +205,7 @@ func (st *state) final(ch *scenario.Chaos) []Step {
 	}
 	return append(out,
 		Step{"name": "invariant: every node runs and all converge on one tip", "converged": map[string]any{"node": "all", "within": ch.Settle.String()}},
+		Step{"name": "invariant: each UTXO set is the one its blocks make, within the subsidies, the same on every node", "utxo": map[string]any{"node": "all", "within": ch.Settle.String()}},
 	)
 }
 

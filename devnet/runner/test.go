@@ -49,6 +49,9 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 		cond = r.propagation(nodes, a)
 	case *scenario.Throughput:
 		cond = r.throughput(nodes, a)
+	case *scenario.UTXO:
+		cond = r.utxo(nodes)
+		progress = noProgress
 	default:
 		return fmt.Errorf("%s: no assertion %T", s.Pos, s.Action)
 	}

@@ -63,6 +63,9 @@ func (c *Config) SetDefaults() {
 		if tp, ok := s.Action.(*Throughput); ok && len(tp.Node) == 0 {
 			tp.Node = Targets{All}
 		}
+		if u, ok := s.Action.(*UTXO); ok && len(u.Node) == 0 {
+			u.Node = Targets{All}
+		}
 		if p, ok := s.Action.(*Propagation); ok {
 			if len(p.Node) == 0 {
 				p.Node = Targets{All}

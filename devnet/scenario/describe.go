@@ -58,6 +58,8 @@ func (s *Step) describe() string {
 		return fmt.Sprintf("connected_via %s on %s", a.Via, on)
 	case *Log:
 		return fmt.Sprintf("log /%s/ on %s", a.Match, on)
+	case *UTXO:
+		return "utxo sets as their blocks make them, within the subsidies, equal on one tip, on " + on
 	case *Throughput:
 		return fmt.Sprintf("throughput >= %g tx/s over %s on %s", a.MinTPS, a.For, on)
 	case *Propagation:

@@ -99,7 +99,7 @@ type Step struct {
 	Kind string // "mint", "height", …
 	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
 	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *TxLoad, *Sleep, *Height, *Converged,
-	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput.
+	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput, *UTXO.
 	Action any
 }
 
@@ -227,6 +227,15 @@ type Throughput struct {
 	For      Duration `yaml:"for"`
 }
 
+// UTXO holds when every running target node's stored UTXO set equals the
+// one its main chain's blocks make, holds no more coin than their
+// subsidies, and nodes on the same tip have the same set (so balances
+// agree).
+type UTXO struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+}
+
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {
 	Target   `yaml:",inline"`
@@ -260,12 +269,13 @@ var stepKinds = map[string]func() any{
 	"load":          func() any { return &TxLoad{} },
 	"propagation":   func() any { return &Propagation{} },
 	"throughput":    func() any { return &Throughput{} },
+	"utxo":          func() any { return &UTXO{} },
 }
 
 // IsAssertion tells assertions (which wait and can fail) from actions.
 func (s *Step) IsAssertion() bool {
 	switch s.Action.(type) {
-	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput:
+	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput, *UTXO:
 		return true
 	}
 	return false

@@ -219,6 +219,12 @@ func (c *Client) Metric(ctx context.Context, name string) (float64, error) {
 	return 0, fmt.Errorf("rpc GET /metrics: no metric %s", name)
 }
 
+// CheckUTXOs is GET /admin/utxo-check (token).
+func (c *Client) CheckUTXOs(ctx context.Context) (UTXOCheck, error) {
+	var out UTXOCheck
+	return out, c.do(ctx, http.MethodGet, "/admin/utxo-check", nil, &out)
+}
+
 // Probe says whether a node answers at addr within a short time.
 func Probe(addr string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

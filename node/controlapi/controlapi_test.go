@@ -45,6 +45,7 @@ func (f *fakeBackend) Mint(_ context.Context, r MintRequest) (MintReply, error) 
 	return MintReply{Blocks: make([]string, r.Blocks), Height: uint64(r.Blocks)}, nil
 }
 func (f *fakeBackend) Gate(deny []string) ([]string, error)     { f.deny = deny; return deny, nil }
+func (f *fakeBackend) CheckUTXOs() (UTXOCheck, error)           { return UTXOCheck{Height: 3}, nil }
 func (f *fakeBackend) ConnectedAt(chain.Hash) (time.Time, bool) { return time.Unix(1, 0), true }
 func (f *fakeBackend) SubmitTx(tx *chain.Tx) error {
 	f.sends.Add(1)
@@ -99,6 +100,9 @@ func TestRoutes(t *testing.T) {
 	}
 	if m, err := c.Mint(ctx, "w1", 2); err != nil || m.Height != 2 {
 		t.Fatalf("mint = %+v, %v", m, err)
+	}
+	if u, err := c.CheckUTXOs(ctx); err != nil || u.Height != 3 {
+		t.Errorf("utxo check: %+v %v", u, err)
 	}
 	tx := &chain.Tx{Version: chain.TxVersion, Inputs: []chain.TxIn{{Prev: chain.OutPoint{TxID: chain.Hash{1}}}}, Outputs: []chain.TxOut{{Value: 1}}}
 	var rpcErr *Error

@@ -51,6 +51,9 @@ type Backend interface {
 	Gate(deny []string) ([]string, error)
 	// SetLinks replaces the link rules and returns those in force.
 	SetLinks(l Links) (Links, error)
+	// CheckUTXOs compares the stored UTXO set with one rebuilt from the
+	// main chain.
+	CheckUTXOs() (UTXOCheck, error)
 	Metrics() Metrics
 }
 
@@ -79,7 +82,7 @@ const (
 
 // handler serves the control API of b. Read-only GET routes are open;
 // every other route (POST, and anything under /admin/) needs token as
-// "Authorization: Bearer TOKEN" and a JSON body (Content-Type
+// "Authorization: Bearer TOKEN", and a POST a JSON body (Content-Type
 // application/json), so a web page cannot reach them with a cross-origin
 // form or text/plain post. An empty token refuses them all.
 func handler(b Backend, token string, hosts []string, log *slog.Logger) http.Handler {
@@ -98,6 +101,14 @@ func handler(b Backend, token string, hosts []string, log *slog.Logger) http.Han
 	mux.HandleFunc("POST /mint", s.mint)
 	mux.HandleFunc("POST /admin/gate", s.gate)
 	mux.HandleFunc("POST /admin/links", s.links)
+	mux.HandleFunc("GET /admin/utxo-check", func(w http.ResponseWriter, r *http.Request) {
+		c, err := b.CheckUTXOs()
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		reply(w, c)
+	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(registry(b), promhttp.HandlerOpts{}))
 	return s
 }
@@ -142,7 +153,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, errUnauthorized)
 			return
 		}
-		if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != "application/json" {
+		// A body must be JSON: a web page can post a form or text/plain
+		// across origins without asking, but not application/json. A
+		// GET carries no body (and its token already needs a preflight).
+		body := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); body && (err != nil || ct != "application/json") {
 			s.fail(w, r, fmt.Errorf("%w: Content-Type %q: want application/json", errMediaType, r.Header.Get("Content-Type")))
 			return
 		}

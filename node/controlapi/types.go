@@ -197,6 +197,25 @@ type LinkRule struct {
 	Rule string `json:"rule"`
 }
 
+// UTXOCheck is GET /admin/utxo-check: the node's UTXO set as it keeps it
+// and as its main chain's blocks make it, at one tip (connects wait while
+// it runs), and the most coin those blocks may have made.
+type UTXOCheck struct {
+	Height    uint64      `json:"height"`
+	Tip       string      `json:"tip"`
+	Stored    UTXOSummary `json:"stored"`
+	Rebuilt   UTXOSummary `json:"rebuilt"`
+	MaxSupply uint64      `json:"max_supply"`
+}
+
+// UTXOSummary is a UTXO set's size, value and digest (equal sets, equal
+// digests).
+type UTXOSummary struct {
+	Count  int    `json:"count"`
+	Total  uint64 `json:"total"`
+	Digest string `json:"digest"`
+}
+
 // Health is GET /healthz.
 type Health struct {
 	OK bool `json:"ok"`

@@ -190,6 +190,11 @@ func (bootstrapBackend) Mint(context.Context, controlapi.MintRequest) (controlap
 	return controlapi.MintReply{}, errNoChain
 }
 
+// CheckUTXOs: a bootstrap has no UTXO set.
+func (bb bootstrapBackend) CheckUTXOs() (controlapi.UTXOCheck, error) {
+	return controlapi.UTXOCheck{}, errNoChain
+}
+
 // ConnectedAt: a bootstrap connects no blocks.
 func (bb bootstrapBackend) ConnectedAt(chain.Hash) (time.Time, bool) { return time.Time{}, false }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/shaping"
 )
@@ -41,6 +42,18 @@ func (n *Node) SetLinks(l controlapi.Links) (controlapi.Links, error) {
 		return controlapi.Links{}, fmt.Errorf("%w: %v", controlapi.ErrBadRequest, err)
 	}
 	return n.links(), nil
+}
+
+// CheckUTXOs is GET /admin/utxo-check.
+func (n *Node) CheckUTXOs() (controlapi.UTXOCheck, error) {
+	c, err := n.Chain.CheckUTXOs()
+	if err != nil {
+		return controlapi.UTXOCheck{}, fmt.Errorf("%w: %v", controlapi.ErrUnavailable, err)
+	}
+	sum := func(s blockchain.UTXOSummary) controlapi.UTXOSummary {
+		return controlapi.UTXOSummary{Count: s.Count, Total: s.Total, Digest: s.Digest.String()}
+	}
+	return controlapi.UTXOCheck{Height: c.Height, Tip: c.Tip.String(), Stored: sum(c.Stored), Rebuilt: sum(c.Rebuilt), MaxSupply: c.MaxSupply}, nil
 }
 
 // links are the rules in force, as the API shows them (rules by peer ID).

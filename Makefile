@@ -98,5 +98,16 @@ e2e-scale: build image
 		$(BIN)/devnet run -f configs/scale.yaml --runtime docker --junit build/e2e-scale-$$i.xml --artifacts build/artifacts/scale-$$i; \
 	done
 
+# The chaos campaign, minutes long (CI runs one short chaos run inside make test):
+# the planted fault of a chaind built with -tags chaosfault must be found and shrunk,
+# then 20 schedules of 100 actions on the real node must find nothing.
+.PHONY: chaos
+chaos: build
+	$(GO) test -count=1 -tags chaosfault -run TestChaosFindsPlantedFault -timeout 30m -v ./devnet/cli
+	@set -e; for seed in $$(seq 1 20); do \
+		echo "== chaos: seed $$seed of 20"; \
+		$(BIN)/devnet chaos -f configs/chaos.yaml --seed $$seed --steps 100 --runtime process --artifacts build/artifacts/chaos-$$seed; \
+	done
+
 clean:
 	rm -rf $(BIN) build

@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -113,5 +114,46 @@ func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 		if a, b := sched.Steps[n-2], sched.Steps[n-1]; a.Kind != "converged" || b.Kind != "utxo" || !strings.HasPrefix(b.Name, "invariant:") {
 			t.Fatalf("seed %d: the schedule ends with %q, %q", seed, a.Name, b.Name)
 		}
+	}
+}
+
+// Shrinking a schedule whose failure needs three particular actions (a
+// fake run: it fails when "restart peer-2" appears three times) ends with
+// those three, within the budget, and names the invariant.
+func TestShrinkFindsTheFewActionsThatMatter(t *testing.T) {
+	cfg := load(t)
+	cfg.Chaos.Steps = 60
+	var steps []Step
+	for i, s := range Generate(cfg, 5) {
+		steps = append(steps, s)
+		if i%7 == 0 { // make sure the culprit is there, spread out
+			steps = append(steps, Step{"name": "chaos x: restart peer-2", "restart": "peer-2"})
+		}
+	}
+	raw, err := Render([]byte(base), steps, 5, "base.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSchedule(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const invariant = "invariant: each UTXO set is the one its blocks make, within the subsidies, the same on every node"
+	run := func(_ context.Context, cand []byte) (string, error) {
+		if strings.Count(string(cand), "restart: peer-2") >= 3 {
+			return invariant, nil
+		}
+		return "", nil
+	}
+	res, err := Shrink(t.Context(), s, invariant, ShrinkConfig{Reruns: 1, Budget: 60, Run: run, Say: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d actions → %d in %d runs", s.Actions(), res.Actions, res.Runs)
+	if res.Actions > 3 || strings.Count(string(res.Minimal), "restart: peer-2") < 3 || !strings.Contains(string(res.Minimal), invariant) {
+		t.Fatalf("minimal schedule of %d actions:\n%s", res.Actions, res.Minimal)
+	}
+	if _, err := scenario.Parse("minimal.yaml", res.Minimal); err != nil {
+		t.Fatalf("the minimal schedule does not load: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devchain/devchain/devnet/chaos"
+	"github.com/devchain/devchain/devnet/runner"
 	"github.com/devchain/devchain/devnet/scenario"
 )
 
@@ -18,7 +20,8 @@ func newChaosCommand(g *globals) *cobra.Command {
 		seed                   uint64
 		steps                  int
 		duration               time.Duration
-		dryRun                 bool
+		dryRun, shrink         bool
+		sc                     chaos.ShrinkConfig
 	)
 	cmd := &cobra.Command{
 		Use:   "chaos -f BASE.yaml --seed S [--steps N | --duration D]",
@@ -70,10 +73,19 @@ func newChaosCommand(g *globals) *cobra.Command {
 				return nil
 			}
 			err = g.runScenario(cmd.Context(), schedule, artifacts, junit, false)
-			if err != nil {
+			if err == nil {
+				return nil
+			}
+			var se *runner.StepError
+			if !errors.As(err, &se) || !isInvariant(se.Step.Name) || !shrink || cmd.Context().Err() != nil {
 				return fmt.Errorf("chaos seed %d: %w\nreplay: devnet run -f %s", seed, err, schedule)
 			}
-			return nil
+			fmt.Fprintf(g.out, "chaos seed %d: violation at step %d, %s: %v\n", seed, se.Index, se.Step.Name, se.Err)
+			minimal, serr := g.shrink(cmd.Context(), schedule, se.Step.Name, filepath.Join(artifacts, "shrink"), sc)
+			if serr != nil {
+				return fmt.Errorf("chaos seed %d: %w (shrinking failed: %v)\nreplay: devnet run -f %s", seed, err, serr, schedule)
+			}
+			return fmt.Errorf("chaos seed %d: %w\nreplay: devnet run -f %s\nminimal: devnet run -f %s --repeat 3", seed, err, schedule, minimal)
 		},
 	}
 	f := cmd.Flags()
@@ -82,6 +94,9 @@ func newChaosCommand(g *globals) *cobra.Command {
 	f.IntVar(&steps, "steps", 0, "actions in the schedule (default: chaos.steps, 30)")
 	f.DurationVar(&duration, "duration", 0, "instead of --steps: as many actions as fit, one every chaos.every")
 	f.BoolVar(&dryRun, "dry-run", false, "write the schedule, do not run it")
+	f.BoolVar(&shrink, "shrink", true, "on an invariant's violation, shrink the schedule to minimal.yaml")
+	f.IntVar(&sc.Reruns, "reruns", 3, "shrinking: runs of a candidate before it counts as passing")
+	f.IntVar(&sc.Budget, "budget", 60, "shrinking: the most runs in all")
 	f.StringVar(&artifacts, "artifacts", "", "where the schedule, logs and step log go (default build/artifacts/NAME-chaos-SEED)")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report to FILE")
 	f.StringVar(&g.runtime, "runtime", "", runtimeFlagHelp())

@@ -49,6 +49,7 @@ func NewRootCommand(out, errOut io.Writer) *cobra.Command {
 		newExecCommand(g),
 		newLoadCommand(g),
 		newChaosCommand(g),
+		newShrinkCommand(g),
 		newDownCommand(g),
 		newComposeCommand(g),
 		newPingCommand(g),

@@ -59,6 +59,19 @@ type Runner struct {
 	stepProps map[string]string
 }
 
+// StepError is the failure of a step of the scenario, the first of a run.
+type StepError struct {
+	Index int // 1-based
+	Step  *scenario.Step
+	Err   error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("step %d %q (%s) failed: %v", e.Index, e.Step.Name, e.Step.Pos, e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
 // Result is the outcome of one step.
 type Result struct {
 	Step     *scenario.Step
@@ -137,7 +150,7 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 		r.results = append(r.results, Result{Step: s, Duration: time.Since(start), Err: err, Properties: props})
 		if err != nil {
 			r.steps.printf("FAIL %s: %v", s.Name, err)
-			failed = fmt.Errorf("step %d %q (%s) failed: %w", i+1, s.Name, s.Pos, err)
+			failed = &StepError{Index: i + 1, Step: s, Err: err}
 			continue
 		}
 		r.steps.printf("ok   %s (%s)", s.Name, time.Since(start).Round(time.Millisecond))

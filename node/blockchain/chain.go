@@ -105,6 +105,10 @@ func open(dataDir string, p chain.Params, adopt bool) (*Chain, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := c.injectFault(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -34,6 +34,7 @@ type state struct {
 	down        map[string]string // stopped or killed nodes → the action
 	paused      map[string]bool
 	partitioned bool
+	shaped      bool
 	bootDown    bool
 	bootstrap   string
 }
@@ -122,7 +123,7 @@ func (st *state) possible(a string, ch *scenario.Chaos) bool {
 			}
 		}
 		return false
-	case "bootstrap":
+	case "bootstrap", "shape":
 		return true
 	}
 	return false
@@ -177,6 +178,19 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 		}
 		n := pick(rng, with)
 		return Step{"mint": map[string]any{"node": n, "minter": st.wallet[n], "blocks": 1 + rng.IntN(3)}}
+	case "shape":
+		if st.shaped {
+			st.shaped = false
+			return Step{"unshape": nil}
+		}
+		st.shaped = true
+		slow := pick(rng, st.nodes)
+		delay := 20 + rng.IntN(181) // ms
+		return Step{"shape": map[string]any{
+			"between": [][]string{{slow}, {scenario.All}},
+			"delay":   fmt.Sprintf("%dms", delay), "jitter": fmt.Sprintf("%dms", delay/10),
+			"loss": fmt.Sprintf("%d%%", rng.IntN(21)),
+		}}
 	case "bootstrap":
 		st.bootDown = !st.bootDown
 		if st.bootDown {
@@ -206,6 +220,9 @@ func (st *state) final(ch *scenario.Chaos) []Step {
 	if st.bootDown {
 		out = append(out, Step{"name": "final: start the bootstrap", "start": st.bootstrap})
 	}
+	if st.shaped {
+		out = append(out, Step{"name": "final: unshape", "unshape": nil})
+	}
 	return append(out,
 		Step{"name": "invariant: every node runs and all converge on one tip", "converged": map[string]any{"node": "all", "within": ch.Settle.String()}},
 		// Once converged the sets are settled: a violation will not mend,
@@ -225,6 +242,9 @@ func describe(s Step) string {
 		case map[string][]string:
 			return fmt.Sprintf("%s %v | %v", k, v["left"], v["right"])
 		case map[string]any:
+			if b, ok := v["between"].([][]string); ok {
+				return fmt.Sprintf("%s %v to all: delay %v, loss %v", k, b[0], v["delay"], v["loss"])
+			}
 			return fmt.Sprintf("%s on %v", k, v["node"])
 		}
 		return k

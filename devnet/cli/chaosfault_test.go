@@ -63,4 +63,3 @@ chaos:
 	}
 	t.Fatal("no seed of 1 to 5 found the planted fault")
 }
-

@@ -34,6 +34,7 @@ type state struct {
 	down        map[string]string // stopped or killed nodes → the action
 	paused      map[string]bool
 	partitioned bool
+	side        map[string]int // each chain node's side of the partition (1 or 2)
 	shaped      bool
 	bootDown    bool
 	bootstrap   string
@@ -45,7 +46,7 @@ type state struct {
 func Generate(cfg *scenario.Config, seed uint64) []Step {
 	ch := cfg.Chaos
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	st := &state{wallet: map[string]string{}, down: map[string]string{}, paused: map[string]bool{}, bootstrap: cfg.Bootstrap.Name}
+	st := &state{wallet: map[string]string{}, down: map[string]string{}, paused: map[string]bool{}, side: map[string]int{}, bootstrap: cfg.Bootstrap.Name}
 	for _, n := range cfg.ChainNodes() {
 		st.nodes = append(st.nodes, n.Name)
 		switch {
@@ -61,6 +62,9 @@ func Generate(cfg *scenario.Config, seed uint64) []Step {
 		step := st.draw(rng, actions, ch)
 		step["name"] = fmt.Sprintf("chaos %d: %s", i, describe(step))
 		out = append(out, step)
+		if check := st.reconnectCheck(step); check != nil {
+			out = append(out, check)
+		}
 		if ch.Every > 0 {
 			out = append(out, Step{"sleep": ch.Every.String()})
 		}
@@ -161,6 +165,7 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 	case "partition":
 		if st.partitioned {
 			st.partitioned = false
+			clear(st.side)
 			return Step{"heal": nil}
 		}
 		shuffled := slices.Clone(st.nodes)
@@ -168,6 +173,12 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 		cut := 1 + rng.IntN(len(shuffled)-1)
 		left, right := slices.Sorted(slices.Values(shuffled[:cut])), slices.Sorted(slices.Values(shuffled[cut:]))
 		st.partitioned = true
+		for _, n := range left {
+			st.side[n] = 1
+		}
+		for _, n := range right {
+			st.side[n] = 2
+		}
 		return Step{"partition": map[string][]string{"left": left, "right": right}}
 	case "mint":
 		var with []string
@@ -199,6 +210,36 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 		return Step{"start": st.bootstrap}
 	}
 	return Step{"sleep": "100ms"} // no such action: scenario.ChaosActions and this switch disagree
+}
+
+// reconnectWithin bounds the wait of a reconnect check: a node dials its
+// saved peers at once, and they redial theirs every few seconds.
+const reconnectWithin = "30s"
+
+// reconnectCheck is the check that follows a node's start or restart
+// while the bootstrap is down: with rendezvous impossible, it must find a
+// peer again from its peer DB (or be found by one). Only when a peer can
+// be had: another chain node running, not paused, on its side of any
+// partition. Named "check: …", it travels with its action when shrinking.
+func (st *state) reconnectCheck(step Step) Step {
+	var n string
+	for _, kind := range []string{"start", "restart"} {
+		if v, ok := step[kind].(string); ok {
+			n = v
+		}
+	}
+	if n == "" || n == st.bootstrap || !st.bootDown {
+		return nil
+	}
+	for _, m := range st.upNodes() {
+		if m != n && st.side[m] == st.side[n] {
+			return Step{
+				"name":  fmt.Sprintf("check: %s, started while the bootstrap is down, finds a peer again without rendezvous", n),
+				"peers": map[string]any{"node": n, "min": 1, "within": reconnectWithin},
+			}
+		}
+	}
+	return nil
 }
 
 // utxoWithin is how long the UTXO invariant may wait, after convergence.

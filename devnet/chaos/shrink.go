@@ -12,8 +12,8 @@ import (
 
 // Schedule is a chaos scenario file split for shrinking: its fixed head
 // (everything before the first chaos action: the base's own steps), the
-// chaos actions, each with the sleep after it, and its fixed tail (the
-// final phase and the invariants).
+// chaos actions, each with the checks and the sleep after it, and its
+// fixed tail (the final phase and the invariants).
 type Schedule struct {
 	doc     yaml.Node
 	steps   *yaml.Node // the steps sequence inside doc
@@ -47,7 +47,7 @@ func ParseSchedule(raw []byte) (*Schedule, error) {
 			s.actions = append(s.actions, []*yaml.Node{n})
 		case len(s.actions) == 0:
 			s.head = append(s.head, n)
-		case isSleep(n) && len(s.tail) == 0:
+		case (isSleep(n) || isCheck(n)) && len(s.tail) == 0:
 			last := &s.actions[len(s.actions)-1]
 			*last = append(*last, n)
 		default:
@@ -77,6 +77,13 @@ func isAction(n *yaml.Node) bool {
 	return name != nil && strings.HasPrefix(name.Value, "chaos ")
 }
 
+// isCheck tells a check that belongs to the action before it (it tests
+// what that action did) from the final phase's invariants.
+func isCheck(n *yaml.Node) bool {
+	name := field(n, "name")
+	return name != nil && strings.HasPrefix(name.Value, "check: ")
+}
+
 func isSleep(n *yaml.Node) bool { return field(n, "sleep") != nil && field(n, "name") == nil }
 
 // Actions is how many chaos actions the schedule holds.
@@ -90,7 +97,7 @@ func (s *Schedule) render(keep []int, sleepScale float64, comment string) ([]byt
 	seq = append(seq, s.head...)
 	for _, i := range keep {
 		for j, n := range s.actions[i] {
-			if j > 0 && sleepScale != 1 {
+			if j > 0 && sleepScale != 1 && isSleep(n) {
 				n = scaledSleep(n, sleepScale)
 			}
 			seq = append(seq, n)

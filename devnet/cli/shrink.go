@@ -107,5 +107,8 @@ func (g *globals) shrink(ctx context.Context, file, invariant, dir string, sc ch
 	return minimal, nil
 }
 
-// isInvariant tells a chaos schedule's invariant steps from its actions.
-func isInvariant(stepName string) bool { return strings.HasPrefix(stepName, "invariant:") }
+// isInvariant tells a chaos schedule's invariants and checks from its
+// actions and final phase.
+func isInvariant(stepName string) bool {
+	return strings.HasPrefix(stepName, "invariant:") || strings.HasPrefix(stepName, "check:")
+}

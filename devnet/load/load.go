@@ -250,16 +250,17 @@ func reasonOf(err error) string {
 	return "unreachable"
 }
 
+// reject counts a payment that failed before it could be submitted (its
+// signing) as submitted and refused.
 func (r *run) reject(reason string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.report.Submitted++
 	r.rejectLocked(reason)
 }
 
-func (r *run) rejectLocked(reason string) {
-	r.report.Submitted++
-	r.report.Rejected[reason]++
-}
+// rejectLocked counts a refusal of a payment already counted as submitted.
+func (r *run) rejectLocked(reason string) { r.report.Rejected[reason]++ }
 
 // watch follows the first target's main chain from height on, marking the
 // payments each new block confirms.

@@ -53,3 +53,17 @@ func TestReportFigures(t *testing.T) {
 		t.Errorf("properties %v", p)
 	}
 }
+
+// A payment the node refuses counts once as submitted and once under its
+// reason: submitted = accepted + rejected.
+func TestRefusedPaymentCountedOnce(t *testing.T) {
+	r := &run{report: Report{Rejected: map[string]int{}}}
+	r.mu.Lock()
+	r.report.Submitted++ // what submit counts before the answer
+	r.rejectLocked("mempool-full")
+	r.mu.Unlock()
+	r.reject("sign")
+	if r.report.Submitted != 2 || r.report.Rejected["mempool-full"] != 1 || r.report.Rejected["sign"] != 1 {
+		t.Fatalf("report %+v", r.report)
+	}
+}

@@ -53,6 +53,7 @@ func NewRootCommand(out, errOut io.Writer) *cobra.Command {
 		newDownCommand(g),
 		newComposeCommand(g),
 		newPingCommand(g),
+		newUICommand(g),
 	)
 	return root
 }

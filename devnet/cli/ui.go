@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devchain/devchain/devnet/liveview"
+	"github.com/devchain/devchain/devnet/runner"
+	"github.com/devchain/devchain/devnet/scenario"
+)
+
+func newUICommand(g *globals) *cobra.Command {
+	var listen string
+	var control bool
+	cmd := &cobra.Command{
+		Use:   "ui [NAME] [--listen ADDR] [--control]",
+		Short: "Serve a live web view of a running devnet (topology, table, timeline) until Ctrl-C",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			d, err := g.open(ctx, name)
+			if err != nil {
+				return err
+			}
+			defer d.be.Close()
+			opts := liveview.Options{
+				Net: d.net, Backend: d.be, Out: g.err,
+				Gone: func() error {
+					_, err := g.store().Read(d.net.Name)
+					return err
+				},
+			}
+			if control {
+				// The buttons go through the runner, as scenario steps do.
+				opts.Control = runner.New(&scenario.Config{Name: d.net.Name}, d.net, d.be, nil, io.Discard)
+			}
+			srv, err := liveview.New(opts)
+			if err != nil {
+				return err
+			}
+			ln, err := liveview.Listen(listen)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.out, "devnet %s: live view at %s (Ctrl-C ends it)\n", d.net.Name, srv.URL(ln))
+			return srv.Serve(ctx, ln)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:7070", "address to serve the page on")
+	cmd.Flags().BoolVar(&control, "control", false, "add buttons that stop, start, kill, pause nodes and partition the devnet (the printed URL carries their token)")
+	return cmd
+}

@@ -52,6 +52,7 @@ func NewRootCommand(out, errOut io.Writer) *cobra.Command {
 		newShrinkCommand(g),
 		newDownCommand(g),
 		newComposeCommand(g),
+		newK8sCommand(g),
 		newPingCommand(g),
 		newUICommand(g),
 	)

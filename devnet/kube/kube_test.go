@@ -475,8 +475,8 @@ func TestKubeDefaultManifests(t *testing.T) {
 		t.Errorf("wallet job runs %v", args)
 	}
 	for _, s := range m.sets {
-		if img := s.Spec.Template.Spec.Containers[0].Image; img != "registry.example/chaind:1" {
-			t.Errorf("statefulset %s: image %s", s.Name, img)
+		if c := s.Spec.Template.Spec.Containers[0]; c.Image != "registry.example/chaind:1" || c.ImagePullPolicy != corev1.PullIfNotPresent {
+			t.Errorf("statefulset %s: image %s, pull policy %q", s.Name, c.Image, c.ImagePullPolicy)
 		}
 	}
 }

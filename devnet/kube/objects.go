@@ -72,6 +72,11 @@ const (
 // `kubectl wait` before it is killed.
 const livenessFailures = 6
 
+// imagePullPolicy lets pods run an image loaded into the cluster's nodes
+// (`kind load docker-image`): our image comes from `make image`, not from a
+// registry, and a :latest tag would otherwise be pulled every time.
+const imagePullPolicy = corev1.PullIfNotPresent
+
 var (
 	memoryRequest  = resource.MustParse(MemoryRequest)
 	dataVolumeSize = resource.MustParse(DataVolumeSize)
@@ -159,9 +164,10 @@ func (r *renderer) statefulSet(u *unit) (*appsv1.StatefulSet, error) {
 	}
 	labels := r.podLabels(u)
 	c := corev1.Container{
-		Name:  containerName,
-		Image: r.image,
-		Args:  args,
+		Name:            containerName,
+		Image:           r.image,
+		ImagePullPolicy: imagePullPolicy,
+		Args:            args,
 		Ports: []corev1.ContainerPort{
 			{Name: "p2p", ContainerPort: compose.P2PPort},
 			{Name: "rpc", ContainerPort: compose.RPCPort},
@@ -316,10 +322,11 @@ func (r *renderer) walletJobs(u *unit) ([]*batchv1.Job, error) {
 				Spec: corev1.PodSpec{
 					RestartPolicy: corev1.RestartPolicyOnFailure,
 					Containers: []corev1.Container{{
-						Name:         containerName,
-						Image:        r.image,
-						Args:         n.CommandArgv(compose.DataDir, []string{"createwallet", "-alias", n.Minter}),
-						VolumeMounts: []corev1.VolumeMount{{Name: dataVolume, MountPath: compose.DataDir}},
+						Name:            containerName,
+						Image:           r.image,
+						ImagePullPolicy: imagePullPolicy,
+						Args:            n.CommandArgv(compose.DataDir, []string{"createwallet", "-alias", n.Minter}),
+						VolumeMounts:    []corev1.VolumeMount{{Name: dataVolume, MountPath: compose.DataDir}},
 					}},
 					Volumes: []corev1.Volume{{Name: dataVolume, VolumeSource: corev1.VolumeSource{
 						PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claimName(pod)},

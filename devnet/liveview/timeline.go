@@ -74,14 +74,14 @@ func (t *timeline) diff(now time.Time, prev map[string]NodeView, cur []NodeView,
 			heightOf[c.Tip] = c.Height
 		}
 		if found := missing(c.Peers, p.Peers); len(found) > 0 {
-			ev("peer", "found %s", strings.Join(found, ", "))
+			ev("peer", "found %s", list(found))
 		}
 		if lost := missing(p.Peers, c.Peers); len(lost) > 0 {
-			ev("peer", "lost %s", strings.Join(lost, ", "))
+			ev("peer", "lost %s", list(lost))
 		}
 	}
 	for _, tip := range tips {
-		t.add(Event{Time: now, Kind: "tip", Text: fmt.Sprintf("tip %s at height %d on %s", short(tip), heightOf[tip], strings.Join(movedTo[tip], ", "))})
+		t.add(Event{Time: now, Kind: "tip", Text: fmt.Sprintf("tip %s at height %d on %s", short(tip), heightOf[tip], list(movedTo[tip]))})
 	}
 }
 
@@ -94,6 +94,17 @@ func missing(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// listMax is how many names an event lists before it counts the rest.
+const listMax = 4
+
+// list names a few of names and counts the others.
+func list(names []string) string {
+	if len(names) <= listMax {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:listMax-1], ", "), len(names)-listMax+1)
 }
 
 // short is a hash's first 12 digits, as `devnet status` shows it.

@@ -12,7 +12,11 @@ const columns = [
   ['peers', 'peers', true], ['connected_via', 'via'], ['mempool', 'mempool', true], ['rss_bytes', 'RSS', true],
 ];
 
+const collator = new Intl.Collator(undefined, { numeric: true }); // peer-2 before peer-10
+const detailEvery = 5000; // ms between refreshes of the selected node's detail
+
 let snap = null;
+let detailAt = 0;
 let connected = false;
 let selected = null;
 let sortKey = 'name';
@@ -85,12 +89,12 @@ function groups(nodes) {
 // layout places each group's nodes on a circle in a box of its own, the
 // boxes in rows.
 function layout(gs) {
-  const width = 1200, pad = 34, gap = 24;
+  const width = 1200, pad = 40, gap = 24;
   const pos = new Map();
   let x = 0, y = 0, rowH = 0;
   for (const g of gs) {
     const k = g.names.length;
-    const r = k <= 1 ? 0 : Math.max(42, (k * 44) / (2 * Math.PI));
+    const r = k <= 1 ? 0 : Math.max(60, (k * 58) / (2 * Math.PI));
     const size = 2 * r + 2 * pad;
     if (x > 0 && x + size > width) { x = 0; y += rowH + gap; rowH = 0; }
     g.box = { x, y, w: size, h: size + 14 };
@@ -101,7 +105,7 @@ function layout(gs) {
     x += size + gap;
     rowH = Math.max(rowH, g.box.h);
   }
-  return { pos, width: Math.max(x, width), height: y + rowH };
+  return { pos, width: y > 0 ? width : x - gap, height: y + rowH };
 }
 
 function renderGraph() {
@@ -109,7 +113,10 @@ function renderGraph() {
   const byName = new Map(snap.nodes.map(n => [n.name, n]));
   const gs = groups(snap.nodes);
   const { pos, width, height } = layout(gs);
+  // Drawn at its natural size, and shrunk to fit the page when larger.
   svg.setAttribute('viewBox', `-10 -10 ${width + 20} ${height + 20}`);
+  svg.setAttribute('width', width + 20);
+  svg.setAttribute('height', height + 20);
   const edges = el('svg:g', { class: 'edges' });
   const drawn = new Set();
   for (const n of snap.nodes) {
@@ -175,9 +182,11 @@ function renderTable() {
     ths.push(th);
   }
   head.replaceChildren(...ths);
+  const byName = (a, b) => collator.compare(a.name, b.name);
   const rows = [...snap.nodes].sort((a, b) => {
     const x = sortValue(a, sortKey), y = sortValue(b, sortKey);
-    return (x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : 1) * sortDir;
+    const c = typeof x === 'string' ? collator.compare(x, y) : x - y;
+    return (c || byName(a, b)) * sortDir;
   });
   const trs = rows.map(n => {
     const tr = el('tr', { 'data-name': n.name, class: `${n.state}${n.name === selected ? ' selected' : ''}` });
@@ -229,6 +238,7 @@ function render() {
   renderControls();
   renderBanner();
   renderActions();
+  if (selected && Date.now() - detailAt > detailEvery) loadDetail(selected);
 }
 
 function say(text) { document.getElementById('message').textContent = text; }
@@ -258,16 +268,23 @@ function renderActions() {
   const name = selected;
   box.replaceChildren(...snap.actions.map(a => {
     const b = el('button', { 'data-action': a }, a);
-    b.addEventListener('click', () => control({ action: a, nodes: [name] }).then(() => select(name)));
+    b.addEventListener('click', () => control({ action: a, nodes: [name] }).then(() => loadDetail(name)));
     return b;
   }));
 }
 
-async function select(name) {
+function select(name) {
   selected = name;
   document.getElementById('detail').hidden = false;
   document.getElementById('detail-name').textContent = name;
   if (snap) { renderGraph(); renderTable(); renderActions(); }
+  loadDetail(name);
+}
+
+// loadDetail shows the node's /status and log tail as the server reads
+// them now.
+async function loadDetail(name) {
+  detailAt = Date.now();
   const st = document.getElementById('detail-status');
   const log = document.getElementById('detail-log');
   try {

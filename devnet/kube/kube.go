@@ -218,7 +218,7 @@ func bootstrapAddr(service, peerID string) string {
 func Namespace(devnet string) string { return "devchain-" + devnet }
 
 // walletNote is the header of a wallet Job.
-const walletNote = "Creates the minter's wallet on its data volume once, as devnet does before a node's first start; the minter exits and is restarted until it exists. A Job of a folder applied again finds the wallet and fails, harmlessly."
+const walletNote = "Creates the minter's wallet on its data volume once, as devnet does before a node's first start; the minter exits and is restarted until it exists. Deleted and applied again, the Job finds the wallet and fails, harmlessly."
 
 // Write puts files into dir, creating it; files of an earlier render that
 // this one lacks stay, but the kustomization no longer lists them.

@@ -86,6 +86,8 @@ type Pool struct {
 	bytes int
 	seq   uint64
 	added chan struct{} // signalled when a tx enters the pool
+
+	orphans orphans
 }
 
 // New returns an empty pool validating against c, with the default bounds.
@@ -352,8 +354,9 @@ func (h *byRate) Pop() any {
 // come back (when still valid on the new chain), those confirmed by
 // connected blocks go, and every pooled tx is checked again against the new
 // UTXO set (a connected block may spend the same outputs; a disconnected
-// one may have created them). It returns the txs that came back from
-// disconnected blocks, for the node to offer to its peers again.
+// one may have created them); orphans whose missing inputs the change
+// brought are pooled. It returns the txs that came back from disconnected
+// blocks and the orphans pooled, for the node to offer to its peers.
 func (p *Pool) Update(connected, disconnected []*chain.Block) []*chain.Tx {
 	p.rebuild.Lock()
 	defer p.rebuild.Unlock()
@@ -405,5 +408,5 @@ func (p *Pool) Update(connected, disconnected []*chain.Block) []*chain.Tx {
 			back = append(back, tx)
 		}
 	}
-	return back
+	return append(back, p.retryOrphansLocked()...)
 }

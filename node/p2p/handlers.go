@@ -256,6 +256,11 @@ func (s *Sync) onTx(p *peerConn, m *wire.Tx) error {
 	defer s.pump()
 	s.TxsReceived.Add(1)
 	if err := s.SubmitTx(tx); err != nil {
+		if chain.RuleOf(err) == chain.RuleMissingInput && s.cfg.Pool.KeepOrphan(tx) {
+			// Its parent or the block it spends from may still be on its way.
+			s.cfg.Log.Debug("tx kept as an orphan", "tx", id, "peer", p.id, "err", err)
+			return nil
+		}
 		s.Rejects.Add(1)
 		s.cfg.Log.Debug("tx refused", "tx", id, "peer", p.id, "err", err)
 		return p.send(&wire.Reject{Message: wire.CmdTx, Code: wire.RejectInvalid, Reason: err.Error(), Hash: id})

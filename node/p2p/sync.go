@@ -61,6 +61,14 @@ type TxPool interface {
 	// Add validates and keeps tx; err wraps chain.ErrInvalid for a tx that
 	// breaks a rule or double-spends.
 	Add(tx *chain.Tx) (added bool, err error)
+	// ByFeeRate gives up to max pooled txs, the best paying first, each
+	// after its pooled parents.
+	ByFeeRate(max int) []*chain.Tx
+	// KeepOrphan keeps a tx refused for an input not known yet, to try
+	// again when the chain or the pool brings it; Adopt pools the kept
+	// txs spending parent's outputs and returns them.
+	KeepOrphan(tx *chain.Tx) bool
+	Adopt(parent chain.Hash) []*chain.Tx
 }
 
 // SyncConfig configures the sync protocol.
@@ -345,7 +353,29 @@ func (s *Sync) doHandshake(p *peerConn, r *bufio.Reader) error {
 	p.work = new(big.Int).Set(v.TotalWork)
 	s.mu.Unlock()
 	p.setReady()
+	s.offerPool(p)
 	return nil
+}
+
+// maxPoolOffer bounds the pooled txs offered to a peer just met: well
+// below what a peer may announce unasked (maxPeerAnnounced), and the
+// best-paying ones are those a miner takes first.
+const maxPoolOffer = 1000
+
+// offerPool announces the pool's best txs to a peer just met: one that
+// was apart from us (a partition, a restart) has not seen the payments
+// accepted meanwhile, and without this they would reach it only in a
+// block, or never if no miner saw them.
+func (s *Sync) offerPool(p *peerConn) {
+	txs := s.cfg.Pool.ByFeeRate(maxPoolOffer)
+	if len(txs) == 0 {
+		return
+	}
+	items := make([]wire.InvVect, len(txs))
+	for i, tx := range txs {
+		items[i] = wire.InvVect{Type: wire.InvTx, Hash: tx.ID()}
+	}
+	p.announce(items)
 }
 
 // remove forgets a peer whose stream ended and moves its pending requests
@@ -592,7 +622,11 @@ func (s *Sync) SubmitTx(tx *chain.Tx) error {
 	}
 	if added {
 		s.arrivals.arrived(tx.ID(), false)
-		s.announce([]wire.InvVect{{Type: wire.InvTx, Hash: tx.ID()}})
+		ids := []chain.Hash{tx.ID()}
+		for _, child := range s.cfg.Pool.Adopt(tx.ID()) {
+			ids = append(ids, child.ID())
+		}
+		s.AnnounceTxs(ids)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -591,4 +592,22 @@ func writeTemp(t *testing.T, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// kubectl's own kustomize (no cluster needed) builds the folder into every
+// object the kustomization lists. Without kubectl the strict decoding
+// above is the check.
+func TestKubeKustomizeBuilds(t *testing.T) {
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("no kubectl on PATH")
+	}
+	_, _, dir, m := renderInto(t, "../../configs/scale.yaml", Options{})
+	out, err := exec.Command(kubectl, "kustomize", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubectl kustomize: %v\n%s", err, out)
+	}
+	if docs := strings.Count("\n"+string(out), "\n---\n") + 1; docs != len(m.kust.Resources) {
+		t.Errorf("kustomize built %d objects, the kustomization lists %d", docs, len(m.kust.Resources))
+	}
 }

@@ -1,18 +1,18 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,38 +24,35 @@ import (
 	"github.com/devchain/devchain/internal/testutil"
 )
 
-// lockedBuffer is the output of a command running in another goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // uiRun is `devnet ui` running in-process on a free loopback port.
 type uiRun struct {
-	url  string // as printed, with the token under --control
-	base string // scheme and host
-	out  *lockedBuffer
+	url  string     // as printed, with the token under --control
+	base string     // scheme and host
+	out  string     // the file its output goes to (an *os.File takes writes from any goroutine)
 	done chan error // receives when the command returns
+}
+
+// output is what the command printed so far.
+func (u *uiRun) output(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(u.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // startUI runs `devnet ui ARGS` until the test ends and returns once it
 // printed its URL.
 func startUI(t *testing.T, stateDir string, args ...string) *uiRun {
 	t.Helper()
-	u := &uiRun{out: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd := NewRootCommand(u.out, u.out)
+	out, err := os.CreateTemp(t.TempDir(), "ui-out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.Close() })
+	u := &uiRun{out: out.Name(), done: make(chan error, 1)}
+	cmd := NewRootCommand(out, out)
 	cmd.SetArgs(append([]string{"--state-dir", stateDir, "ui", "--listen", "127.0.0.1:0"}, args...))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { u.done <- cmd.ExecuteContext(ctx) }()
@@ -67,7 +64,7 @@ func startUI(t *testing.T, stateDir string, args ...string) *uiRun {
 	})
 	re := regexp.MustCompile(`http://[0-9.:]+/\S*`)
 	testutil.WaitFor(t, 10*time.Second, "devnet ui to print its URL", func() bool {
-		u.url = re.FindString(u.out.String())
+		u.url = re.FindString(u.output(t))
 		return u.url != ""
 	})
 	u.base = u.url[:strings.Index(u.url[len("http://"):], "/")+len("http://")]
@@ -314,8 +311,8 @@ func TestUIInBrowser(t *testing.T) {
 		t.Fatalf("devnet ui ended when the devnet went: %v", err)
 	default:
 	}
-	if n := strings.Count(ui.out.String(), "devnet uitest is gone"); n != 1 {
-		t.Errorf("devnet ui said %d times that the devnet is gone:\n%s", n, ui.out)
+	if out := ui.output(t); strings.Count(out, "devnet uitest is gone") != 1 {
+		t.Errorf("devnet ui should say once that the devnet is gone:\n%s", out)
 	}
 }
 
@@ -337,15 +334,17 @@ func attachProcess(t *testing.T, stateDir, devnet string) *process.Backend {
 	return be.(*process.Backend)
 }
 
+// postControl posts a control request as a page would, with header (and
+// the JSON Content-Type); it returns the status and the error message.
 func postControl(t *testing.T, base string, header map[string]string, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/api/control", strings.NewReader(body))
-	if err != nil {
+	req := &http.Request{Method: http.MethodPost, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body))}
+	var err error
+	if req.URL, err = url.Parse(base + "/api/control"); err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
-		req.Header.Set(k, v)
+		req.Header[k] = []string{v}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

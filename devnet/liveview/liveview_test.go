@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -184,8 +185,12 @@ func TestLiveViewSnapshots(t *testing.T) {
 	net, be, nodes := fakeDevnet(t)
 	var goneMu sync.Mutex
 	var gone error
-	var out strings.Builder
-	s, err := New(Options{Net: net, Backend: be, Poll: 50 * time.Millisecond, Out: &syncWriter{w: &out},
+	out, err := os.CreateTemp(t.TempDir(), "out") // an *os.File takes writes from any goroutine
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	s, err := New(Options{Net: net, Backend: be, Poll: 50 * time.Millisecond, Out: out,
 		Gone: func() error { goneMu.Lock(); defer goneMu.Unlock(); return gone }})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +219,7 @@ func TestLiveViewSnapshots(t *testing.T) {
 	snapshots(t, base, 5*time.Second, func(s *Snapshot) bool {
 		return s.Gone == "devnet fake is gone: record removed" && nodeOf(s, "a").State == "down"
 	})
-	if got := out.String(); strings.Count(got, "devnet fake is gone") != 1 {
+	if got, _ := os.ReadFile(out.Name()); strings.Count(string(got), "devnet fake is gone") != 1 {
 		t.Errorf("the terminal should hear once that the devnet is gone, got %q", got)
 	}
 	resp, err := http.Get(base + "/")
@@ -222,17 +227,6 @@ func TestLiveViewSnapshots(t *testing.T) {
 		t.Fatalf("the page after the devnet went: %v %v", resp, err)
 	}
 	resp.Body.Close()
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
 }
 
 func do(t *testing.T, method, url string, header map[string]string, body string) (int, string) {

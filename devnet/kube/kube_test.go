@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -148,8 +147,10 @@ func podNamesOf(s *appsv1.StatefulSet) []string {
 	return names
 }
 
-// expand does what the kubelet does to a container's arguments: $(VAR) of
-// the container's environment, here the pod's name from the downward API.
+// expand does what the kubelet does to a container's arguments: $$ is $,
+// $(VAR) is the value of the container's variable VAR (here only the pod's
+// name, from the downward API), and a reference to no variable stays as it
+// is, which the test refuses: none is meant.
 func expand(t *testing.T, c *corev1.Container, pod string) []string {
 	t.Helper()
 	vars := map[string]string{}
@@ -159,16 +160,34 @@ func expand(t *testing.T, c *corev1.Container, pod string) []string {
 		}
 		vars[e.Name] = pod
 	}
-	ref := regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
 	out := make([]string, len(c.Args))
 	for i, a := range c.Args {
-		out[i] = ref.ReplaceAllStringFunc(a, func(s string) string {
-			v, ok := vars[ref.FindStringSubmatch(s)[1]]
-			if !ok {
-				t.Fatalf("argument %q refers to no variable of the container", a)
+		var b strings.Builder
+		for j := 0; j < len(a); j++ {
+			if a[j] != '$' || j+1 == len(a) {
+				b.WriteByte(a[j])
+				continue
 			}
-			return v
-		})
+			switch a[j+1] {
+			case '$':
+				b.WriteByte('$')
+				j++
+			case '(':
+				end := strings.IndexByte(a[j:], ')')
+				if end < 0 {
+					t.Fatalf("argument %q: $( without )", a)
+				}
+				v, ok := vars[a[j+2:j+end]]
+				if !ok {
+					t.Fatalf("argument %q refers to no variable of the container", a)
+				}
+				b.WriteString(v)
+				j += end
+			default:
+				b.WriteByte('$')
+			}
+		}
+		out[i] = b.String()
 	}
 	return out
 }
@@ -592,6 +611,23 @@ func writeTemp(t *testing.T, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// A $ in a scenario's strings reaches chaind as written: Kubernetes would
+// read $(POD_NAME) and $$ in the seed otherwise, and peer IDs would differ.
+func TestKubeDollarsInSeed(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "s.yaml")
+	body := "name: dollars\nnetwork:\n  seed: a$$b$(POD_NAME)$\n  rendezvous: r$(x)\nnodes:\n  - name: peer\n    count: 3\n"
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, net, _, m := renderInto(t, f, Options{})
+	checkManifests(t, net, m)
+	for _, s := range m.sets {
+		if got := flagValues(expand(t, &s.Spec.Template.Spec.Containers[0], "x"), "-rendezvous"); s.Name == "peer" && !slices.Equal(got, []string{"r$(x)"}) {
+			t.Errorf("rendezvous %v, want r$(x)", got)
+		}
+	}
 }
 
 // kubectl's own kustomize (no cluster needed) builds the folder into every

@@ -275,13 +275,13 @@ func (r *renderer) args(u *unit) ([]string, error) {
 			if !ok {
 				return nil, fmt.Errorf("devnet %s: node %s: identity seed %q does not end in the node's name, so its pod cannot derive it from its own", r.devnet, n.Name, n.IdentitySeed)
 			}
-			n.IdentitySeed = prefix + "$(" + podNameEnv + ")"
+			n.IdentitySeed = prefix + podNameRef
 		}
 		p, err := r.placement(&n)
 		if err != nil {
 			return nil, err
 		}
-		argv := n.Argv(p)
+		argv := kubeArgs(n.Argv(p))
 		if i == 0 {
 			want = argv
 		} else if !slices.Equal(argv, want) {
@@ -325,7 +325,7 @@ func (r *renderer) walletJobs(u *unit) ([]*batchv1.Job, error) {
 						Name:            containerName,
 						Image:           r.image,
 						ImagePullPolicy: imagePullPolicy,
-						Args:            n.CommandArgv(compose.DataDir, []string{"createwallet", "-alias", n.Minter}),
+						Args:            kubeArgs(n.CommandArgv(compose.DataDir, []string{"createwallet", "-alias", n.Minter})),
 						VolumeMounts:    []corev1.VolumeMount{{Name: dataVolume, MountPath: compose.DataDir}},
 					}},
 					Volumes: []corev1.Volume{{Name: dataVolume, VolumeSource: corev1.VolumeSource{
@@ -345,6 +345,22 @@ func (r *renderer) walletJobs(u *unit) ([]*batchv1.Job, error) {
 		})
 	}
 	return jobs, nil
+}
+
+// podNameRef stands for the pod's name in a group's command line until
+// kubeArgs turns it into a reference to podNameEnv.
+const podNameRef = "\x00pod-name\x00"
+
+// kubeArgs is argv as a container's args. Kubernetes reads $(VAR) in them
+// as a variable of the container and $$ as $, so each $ of a scenario's
+// strings (a seed, a rendezvous, an alias) is doubled to reach chaind as
+// written, and podNameRef becomes $(POD_NAME).
+func kubeArgs(argv []string) []string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		out[i] = strings.ReplaceAll(strings.ReplaceAll(a, "$", "$$"), podNameRef, "$("+podNameEnv+")")
+	}
+	return out
 }
 
 // claimName is the name a StatefulSet gives the data volume claim of pod.

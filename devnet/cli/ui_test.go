@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ type uiRun struct {
 }
 
 // output is what the command printed so far.
-func (u *uiRun) output(t *testing.T) string {
+func (u *uiRun) output(t testing.TB) string {
 	t.Helper()
 	b, err := os.ReadFile(u.out)
 	if err != nil {
@@ -44,7 +45,7 @@ func (u *uiRun) output(t *testing.T) string {
 
 // startUI runs `devnet ui ARGS` until the test ends and returns once it
 // printed its URL.
-func startUI(t *testing.T, stateDir string, args ...string) *uiRun {
+func startUI(t testing.TB, stateDir string, args ...string) *uiRun {
 	t.Helper()
 	out, err := os.CreateTemp(t.TempDir(), "ui-out")
 	if err != nil {
@@ -72,7 +73,7 @@ func startUI(t *testing.T, stateDir string, args ...string) *uiRun {
 }
 
 // browser is a headless chromium tab, or a skip where there is none.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	exe := ""
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -96,7 +97,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // js evaluates a JavaScript expression in the page.
-func js[T any](t *testing.T, ctx context.Context, expr string) T {
+func js[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -107,7 +108,7 @@ func js[T any](t *testing.T, ctx context.Context, expr string) T {
 
 // waitPage polls the page until the JavaScript condition holds, failing
 // after within; it returns how long that took.
-func waitPage(t *testing.T, ctx context.Context, within time.Duration, what, cond string) time.Duration {
+func waitPage(t testing.TB, ctx context.Context, within time.Duration, what, cond string) time.Duration {
 	t.Helper()
 	start := time.Now()
 	testutil.WaitFor(t, within, what, func() bool { return js[bool](t, ctx, cond) })
@@ -115,7 +116,7 @@ func waitPage(t *testing.T, ctx context.Context, within time.Duration, what, con
 }
 
 // uiArtifacts is build/artifacts/ui at the root of the repository.
-func uiArtifacts(t *testing.T) string {
+func uiArtifacts(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -139,7 +140,7 @@ func uiArtifacts(t *testing.T) string {
 }
 
 // screenshot saves the whole page as an artefact.
-func screenshot(t *testing.T, ctx context.Context, name string) {
+func screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -164,7 +165,7 @@ func jsNodeState(name, state string) string {
 
 // click clicks what the selector finds, in the page (the page redraws
 // every second, so a click from outside could find the element replaced).
-func click(t *testing.T, ctx context.Context, selector string) {
+func click(t testing.TB, ctx context.Context, selector string) {
 	t.Helper()
 	if !js[bool](t, ctx, fmt.Sprintf(`(e => e ? (e.dispatchEvent(new MouseEvent('click', {bubbles: true})), true) : false)(document.querySelector(%q))`, selector)) {
 		t.Fatalf("nothing to click at %s", selector)
@@ -317,7 +318,7 @@ func TestUIInBrowser(t *testing.T) {
 }
 
 // attachProcess attaches to a process devnet afresh (its state as on disk).
-func attachProcess(t *testing.T, stateDir, devnet string) *process.Backend {
+func attachProcess(t testing.TB, stateDir, devnet string) *process.Backend {
 	t.Helper()
 	store := &state.Store{Root: stateDir}
 	rec, err := store.Read(devnet)
@@ -378,5 +379,59 @@ func TestUIUnknownDevnetAndPortInUse(t *testing.T) {
 	_, err = runDevnet(t, stateDir, "ui", "--listen", addr)
 	if err == nil || !strings.Contains(err.Error(), "listen on "+addr) || !strings.Contains(err.Error(), "address already in use") {
 		t.Errorf("ui on a port in use: %v", err)
+	}
+}
+
+// BenchmarkUIFiftyNodes watches a process devnet of 50 chain nodes (one
+// mining every second) in headless chromium and reports the time from
+// navigation to all 51 nodes drawn, how far the page lags a node (a block
+// mined → its height in the table, the worst of 5), and the CPU this
+// process spends over 20 s of watching: an upper bound of devnet ui's, as
+// the process also drives the browser.
+// Run: go test -run '^$' -bench UIFiftyNodes -benchtime 1x ./devnet/cli
+func BenchmarkUIFiftyNodes(b *testing.B) {
+	ctx := browser(b)
+	stateDir := b.TempDir()
+	f := filepath.Join(b.TempDir(), "ui50.yaml")
+	body := "name: ui50\nnodes:\n  - name: miner\n    minter: w\n    mine_interval: 1s\n  - name: peer\n    count: 49\n"
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _, _ = runDevnet(b, stateDir, "down", "--all") })
+	if out, err := runDevnet(b, stateDir, "up", "-f", f, "--runtime", "process", "--chaind", realChaind); err != nil {
+		b.Fatalf("up: %v\n%s", err, out)
+	}
+	ui := startUI(b, stateDir, "ui50")
+	miner, err := backend.Client(attachProcess(b, stateDir, "ui50"), "miner")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		start := time.Now()
+		if err := chromedp.Do(ctx, chromedp.Navigate(ui.url)); err != nil {
+			b.Fatal(err)
+		}
+		waitPage(b, ctx, 30*time.Second, "51 nodes drawn", `document.querySelectorAll('#graph g.node').length === 51`)
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-to-graph")
+
+		var lag time.Duration
+		for range 5 {
+			m, err := miner.Mint(context.Background(), "w", 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			lag = max(lag, waitPage(b, ctx, 10*time.Second, "the mined height in the table",
+				fmt.Sprintf(`+document.querySelector('#nodes tr[data-name="miner"] td:nth-child(4)').textContent >= %d`, m.Height)))
+		}
+		b.ReportMetric(float64(lag.Milliseconds()), "ms-max-lag")
+
+		var before, after syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+		const window = 20 * time.Second
+		time.Sleep(window) // a measuring window, not a wait for anything
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+		cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+		b.ReportMetric(100*cpu.Seconds()/window.Seconds(), "cpu-%")
+		screenshot(b, ctx, "50-nodes")
 	}
 }

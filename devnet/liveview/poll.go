@@ -134,6 +134,7 @@ func (p *poller) pollNodes(ctx context.Context) ([]NodeView, map[string]bool) {
 		idx[i] = i
 	}
 	timeout := p.s.opts.Poll * 9 / 10
+	anc := &ancestors{hash: map[ancestorKey]string{}}
 	_ = fanout.Each(idx, pollParallel, func(i int) error {
 		n := net.Nodes[i]
 		v := NodeView{Name: n.Name, Role: string(n.Role), PeerID: n.PeerID, State: stateDown, Peers: []string{}}
@@ -159,7 +160,7 @@ func (p *poller) pollNodes(ctx context.Context) ([]NodeView, map[string]bool) {
 		if st.PeerID != "" {
 			v.PeerID = st.PeerID
 		}
-		if old, ok := p.prev[n.Name]; ok && replacedBelow(rctx, c, old, v) {
+		if old, ok := p.prev[n.Name]; ok && anc.replaced(rctx, c, old, v) {
 			mu.Lock()
 			reorged[n.Name] = true
 			mu.Unlock()
@@ -184,13 +185,39 @@ func (p *poller) pollNodes(ctx context.Context) ([]NodeView, map[string]bool) {
 	return views, reorged
 }
 
-// replacedBelow tells whether a node that grew from old to cur left old's
-// tip behind: its block at old's height is another one. Only growth needs
+// ancestors caches, for one poll, the block at a height below a tip: the
+// same on every node on that tip, so a block that reaches every node costs
+// one question, not one a node.
+type ancestors struct {
+	mu   sync.Mutex
+	hash map[ancestorKey]string
+}
+
+type ancestorKey struct {
+	tip    string
+	height uint64
+}
+
+// replaced tells whether a node that grew from old to cur left old's tip
+// behind: its block at old's height is another one. Only growth needs
 // asking; a lower or equal height with another tip is a reorg on its face.
-func replacedBelow(ctx context.Context, c *controlapi.Client, old, cur NodeView) bool {
+func (a *ancestors) replaced(ctx context.Context, c *controlapi.Client, old, cur NodeView) bool {
 	if old.State != stateRunning || old.Tip == "" || cur.Tip == old.Tip || cur.Height <= old.Height {
 		return false
 	}
-	b, err := c.BlockAt(ctx, old.Height)
-	return err == nil && b.Hash != old.Tip
+	key := ancestorKey{cur.Tip, old.Height}
+	a.mu.Lock()
+	h, ok := a.hash[key]
+	a.mu.Unlock()
+	if !ok {
+		b, err := c.BlockAt(ctx, old.Height)
+		if err != nil {
+			return false
+		}
+		h = b.Hash
+		a.mu.Lock()
+		a.hash[key] = h
+		a.mu.Unlock()
+	}
+	return h != old.Tip
 }

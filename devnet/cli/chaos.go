@@ -77,11 +77,11 @@ func newChaosCommand(g *globals) *cobra.Command {
 				return nil
 			}
 			var se *runner.StepError
-			if !errors.As(err, &se) || !isInvariant(se.Step.Name) || !shrink || cmd.Context().Err() != nil {
+			if !errors.As(err, &se) || !isInvariant(violation(se)) || !shrink || cmd.Context().Err() != nil {
 				return fmt.Errorf("chaos seed %d: %w\nreplay: devnet run -f %s", seed, err, schedule)
 			}
-			fmt.Fprintf(g.out, "chaos seed %d: violation at step %d, %s: %v\n", seed, se.Index, se.Step.Name, se.Err)
-			minimal, serr := g.shrink(cmd.Context(), schedule, se.Step.Name, filepath.Join(artifacts, "shrink"), sc)
+			fmt.Fprintf(g.out, "chaos seed %d: violation of %q at step %d, %s: %v\n", seed, violation(se), se.Index, se.Step.Name, se.Err)
+			minimal, serr := g.shrink(cmd.Context(), schedule, violation(se), filepath.Join(artifacts, "shrink"), sc)
 			if serr != nil {
 				return fmt.Errorf("chaos seed %d: %w (shrinking failed: %v)\nreplay: devnet run -f %s", seed, err, serr, schedule)
 			}

@@ -71,7 +71,7 @@ func (g *globals) shrink(ctx context.Context, file, invariant, dir string, sc ch
 		case err == nil:
 			return "", nil
 		case errors.As(err, &se):
-			return se.Step.Name, nil
+			return violation(se), nil
 		case ctx.Err() != nil:
 			return "", ctx.Err()
 		}
@@ -107,8 +107,22 @@ func (g *globals) shrink(ctx context.Context, file, invariant, dir string, sc ch
 	return minimal, nil
 }
 
+// exitedInvariant names the violation of a node found gone that the
+// schedule had not stopped or killed, whichever step found it.
+const exitedInvariant = "invariant: no node exits unless the schedule killed it"
+
+// violation names what a failed step stands for when shrinking: the step
+// itself, or exitedInvariant for a node found gone.
+func violation(se *runner.StepError) string {
+	var exited *runner.ExitedError
+	if errors.As(se.Err, &exited) {
+		return exitedInvariant
+	}
+	return se.Step.Name
+}
+
 // isInvariant tells a chaos schedule's invariants and checks from its
 // actions and final phase.
-func isInvariant(stepName string) bool {
-	return strings.HasPrefix(stepName, "invariant:") || strings.HasPrefix(stepName, "check:")
+func isInvariant(name string) bool {
+	return strings.HasPrefix(name, "invariant:") || strings.HasPrefix(name, "check:")
 }

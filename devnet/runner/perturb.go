@@ -58,6 +58,12 @@ func (r *Runner) each(nodes []string, f func(string) error) error {
 func (r *Runner) lifecycle(ctx context.Context, kind, name string) error {
 	rt := r.Backend
 	switch kind {
+	case "stop", "kill", "restart", "pause":
+		if err := r.stillRunning(ctx, name); err != nil {
+			return err
+		}
+	}
+	switch kind {
 	case "stop":
 		r.setDown(name, "stopped")
 		return rt.Stop(ctx, name)
@@ -83,6 +89,34 @@ func (r *Runner) lifecycle(ctx context.Context, kind, name string) error {
 		return r.refreshLinks(ctx, name, false)
 	}
 	return fmt.Errorf("no lifecycle action %q", kind)
+}
+
+// ExitedError is a node that no longer runs though no step stopped,
+// killed or paused it: it exited on its own.
+type ExitedError struct {
+	Node string
+	Err  error
+}
+
+func (e *ExitedError) Error() string {
+	return fmt.Sprintf("%s exited on its own (no step stopped, killed or paused it): %v", e.Node, e.Err)
+}
+
+func (e *ExitedError) Unwrap() error { return e.Err }
+
+// stillRunning checks, before a step stops, kills, restarts or pauses a
+// node the run believes running, that it does: otherwise the step would
+// hide its exit. Only a node nothing listens for any more (every dial
+// failed for unsentRetry) counts as gone; a slow answer does not.
+func (r *Runner) stillRunning(ctx context.Context, name string) error {
+	if r.isDown(name) != "" {
+		return nil
+	}
+	err := r.call(ctx, name, func(c *controlapi.Client) error { return c.Healthz(ctx) })
+	if notSent(err) && ctx.Err() == nil {
+		return &ExitedError{Node: name, Err: err}
+	}
+	return nil
 }
 
 // createWallet goes through the node's API when it runs, else offline.
@@ -128,23 +162,6 @@ func (r *Runner) mint(ctx context.Context, name string, a *scenario.Mint) error 
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	r.steps.printf("     %s: mined %d blocks, height %d", name, a.Blocks, m.Height)
-	return nil
-}
-
-func (r *Runner) send(ctx context.Context, name string, a *scenario.Send) error {
-	to, err := r.resolveWallet(ctx, a.To)
-	if err != nil {
-		return err
-	}
-	var txid string
-	err = r.call(ctx, name, func(c *controlapi.Client) (err error) {
-		txid, err = c.Send(ctx, a.From, to, a.Amount)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	r.steps.printf("     %s: tx %s", name, short(txid))
 	return nil
 }
 

@@ -57,6 +57,12 @@ type Runner struct {
 	// figures the running step gives its JUnit testcase.
 	loads     []*load.Report
 	stepProps map[string]string
+	// sent are the payments the send steps got accepted; stepName is the
+	// step running, which they name.
+	sent     []payment
+	stepName string
+	// addrs are the addresses of the wallets "node/alias" named so far.
+	addrs map[string]string
 }
 
 // StepError is the failure of a step of the scenario, the first of a run.
@@ -89,6 +95,7 @@ func New(cfg *scenario.Config, net *spec.Network, be backend.Backend, store *sta
 		Poll: 500 * time.Millisecond, ReadyWithin: 60 * time.Second,
 		now: time.Now, steps: stepLog{out: out},
 		down: map[string]string{}, links: map[[2]string]shaping.Rule{}, linksStale: map[string]bool{},
+		addrs: map[string]string{},
 	}
 }
 
@@ -138,6 +145,9 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 			continue
 		}
 		r.steps.printf("step %d/%d (%s): %s", i+1, len(r.Config.Steps), s.Pos, s.Name)
+		r.mu.Lock()
+		r.stepName = fmt.Sprintf("%d: %s", i+1, s.Name)
+		r.mu.Unlock()
 		start := time.Now()
 		err := r.step(ctx, s)
 		if err == nil && ctx.Err() != nil {

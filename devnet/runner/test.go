@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 		progress = noProgress
 	case *scenario.ConnectedVia:
 		cond = r.eachNode(nodes, func(_ context.Context, name string, st *controlapi.Status) (bool, string, error) {
-			return st.ConnectedVia == a.Via, fmt.Sprintf("connected_via %q, want %q", st.ConnectedVia, a.Via), nil
+			return slices.Contains(a.Via, st.ConnectedVia), fmt.Sprintf("connected_via %q, want %s", st.ConnectedVia, strings.Join(a.Via, " or ")), nil
 		})
 		progress = noProgress
 	case *scenario.Balance:
@@ -52,6 +53,8 @@ func (r *Runner) assert(ctx context.Context, s *scenario.Step) error {
 	case *scenario.UTXO:
 		cond = r.utxo(nodes)
 		progress = noProgress
+	case *scenario.Payments:
+		cond = r.payments(nodes)
 	default:
 		return fmt.Errorf("%s: no assertion %T", s.Pos, s.Action)
 	}
@@ -155,6 +158,14 @@ func (r *Runner) resolveWallet(ctx context.Context, ref string) (string, error) 
 	if !ok {
 		return ref, nil
 	}
+	// A wallet's address never changes: asked once, it is known while its
+	// node is down too.
+	r.mu.Lock()
+	addr, known := r.addrs[ref]
+	r.mu.Unlock()
+	if known {
+		return addr, nil
+	}
 	var ws []controlapi.Wallet
 	err := r.call(ctx, owner, func(c *controlapi.Client) (err error) {
 		ws, err = c.Wallets(ctx)
@@ -165,6 +176,9 @@ func (r *Runner) resolveWallet(ctx context.Context, ref string) (string, error) 
 	}
 	for _, w := range ws {
 		if w.Alias == alias {
+			r.mu.Lock()
+			r.addrs[ref] = w.Address
+			r.mu.Unlock()
 			return w.Address, nil
 		}
 	}

@@ -296,15 +296,24 @@ func (dur *Duration) decodeYAML(d *decoder, n *yaml.Node, path string) error {
 }
 
 func (t *Targets) decodeYAML(d *decoder, n *yaml.Node, path string) error {
+	return d.oneOrMore(n, path, (*[]string)(t))
+}
+
+func (o *OneOrMore) decodeYAML(d *decoder, n *yaml.Node, path string) error {
+	return d.oneOrMore(n, path, (*[]string)(o))
+}
+
+// oneOrMore reads a word or a list of words.
+func (d *decoder) oneOrMore(n *yaml.Node, path string, out *[]string) error {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
-		*t = Targets{n.Value}
+		*out = []string{n.Value}
 		return nil
 	}
-	var names []string
-	if err := d.decode(n, reflect.ValueOf(&names).Elem(), path); err != nil {
+	var words []string
+	if err := d.decode(n, reflect.ValueOf(&words).Elem(), path); err != nil {
 		return err
 	}
-	*t = names
+	*out = words
 	return nil
 }
 

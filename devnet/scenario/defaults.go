@@ -66,6 +66,9 @@ func (c *Config) SetDefaults() {
 		if u, ok := s.Action.(*UTXO); ok && len(u.Node) == 0 {
 			u.Node = Targets{All}
 		}
+		if p, ok := s.Action.(*Payments); ok && len(p.Node) == 0 {
+			p.Node = Targets{All}
+		}
 		if p, ok := s.Action.(*Propagation); ok {
 			if len(p.Node) == 0 {
 				p.Node = Targets{All}

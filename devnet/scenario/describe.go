@@ -55,9 +55,11 @@ func (s *Step) describe() string {
 	case *Peers:
 		return fmt.Sprintf("peers >= %d on %s", a.Min, on)
 	case *ConnectedVia:
-		return fmt.Sprintf("connected_via %s on %s", a.Via, on)
+		return fmt.Sprintf("connected_via %s on %s", strings.Join(a.Via, " or "), on)
 	case *Log:
 		return fmt.Sprintf("log /%s/ on %s", a.Match, on)
+	case *Payments:
+		return "payments sent confirmed or conflicting, none lost, on " + on
 	case *UTXO:
 		return "utxo sets as their blocks make them, within the subsidies, equal on one tip, on " + on
 	case *Throughput:

@@ -99,7 +99,7 @@ type Step struct {
 	Kind string // "mint", "height", …
 	// Action points to the kind's type: *CreateWallet, *Mint, *Send,
 	// *NodeAction, *Partition, *Heal, *Shape, *Unshape, *TxLoad, *Sleep, *Height, *Converged,
-	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput, *UTXO.
+	// *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput, *UTXO, *Payments.
 	Action any
 }
 
@@ -136,6 +136,10 @@ type Send struct {
 	From   string `yaml:"from"`
 	To     string `yaml:"to"`
 	Amount uint64 `yaml:"amount"`
+	// BestEffort makes a payment the node refuses (400: its wallet is short
+	// of coin, the mempool is full) a line in the step log rather than a
+	// failure: a chaos schedule cannot know a wallet's balance after reorgs.
+	BestEffort bool `yaml:"best_effort"`
 }
 
 // NodeAction is stop, start, restart, kill, pause and unpause.
@@ -187,13 +191,17 @@ type Peers struct {
 	Min      int `yaml:"min"`
 }
 
-// ConnectedVia holds when each target node reports Via as where its first
-// current peer came from: one of controlapi.PeerSources.
+// ConnectedVia holds when each target node reports one of Via as where
+// its longest-connected current peer came from: each of
+// controlapi.PeerSources. Written as one source or a list.
 type ConnectedVia struct {
 	Target   `yaml:",inline"`
 	Deadline `yaml:",inline"`
-	Via      string `yaml:"via"`
+	Via      OneOrMore `yaml:"via"`
 }
+
+// OneOrMore is a list of words that may be written as a single one.
+type OneOrMore []string
 
 // RTT holds when each target node's last measured round trip to Peer (a
 // chain node) is between Min and Max: the link conditions in force, as the
@@ -236,6 +244,17 @@ type UTXO struct {
 	Deadline `yaml:",inline"`
 }
 
+// Payments holds when every payment a send step of the run got accepted
+// either is confirmed on the main chain of every running target node or
+// can no longer be: another confirmed transaction spends one of its
+// inputs, or an input's funding vanished with the blocks a reorg
+// disconnected (a coinbase of a losing branch, a payment that can no
+// longer confirm). A payment that could still confirm but did not is lost.
+type Payments struct {
+	Target   `yaml:",inline"`
+	Deadline `yaml:",inline"`
+}
+
 // Log holds when Match (a regular expression) is seen in each target node's log.
 type Log struct {
 	Target   `yaml:",inline"`
@@ -270,12 +289,13 @@ var stepKinds = map[string]func() any{
 	"propagation":   func() any { return &Propagation{} },
 	"throughput":    func() any { return &Throughput{} },
 	"utxo":          func() any { return &UTXO{} },
+	"payments":      func() any { return &Payments{} },
 }
 
 // IsAssertion tells assertions (which wait and can fail) from actions.
 func (s *Step) IsAssertion() bool {
 	switch s.Action.(type) {
-	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput, *UTXO:
+	case *Height, *Converged, *Balance, *Peers, *ConnectedVia, *Log, *RTT, *Propagation, *Throughput, *UTXO, *Payments:
 		return true
 	}
 	return false

@@ -228,8 +228,13 @@ func (c *Config) validateStep(errs *errorList, names *nameIndex, s *Step) {
 			bad("give exactly one of equals and min")
 		}
 	case *ConnectedVia:
-		if !slices.Contains(controlapi.PeerSources, a.Via) {
-			bad("via %q: want %s", a.Via, strings.Join(controlapi.PeerSources, ", "))
+		if len(a.Via) == 0 {
+			bad("via: name a source: %s", strings.Join(controlapi.PeerSources, ", "))
+		}
+		for _, v := range a.Via {
+			if !slices.Contains(controlapi.PeerSources, v) {
+				bad("via %q: want %s", v, strings.Join(controlapi.PeerSources, ", "))
+			}
 		}
 	case *Log:
 		if a.Match == "" {

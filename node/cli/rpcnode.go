@@ -31,18 +31,19 @@ func (n rpcNode) Send(ctx context.Context, p payment) (sent, error) {
 	if p.from == "" || p.to == "" || p.amount <= 0 {
 		return sent{}, errors.New("send: -from, -to and a positive -amount are required")
 	}
-	txid, err := n.c.Send(ctx, p.from, p.to, uint64(p.amount))
+	r, err := n.c.Send(ctx, p.from, p.to, uint64(p.amount))
 	if err != nil {
 		return sent{}, fmt.Errorf("send: %w", err)
 	}
+	txid := r.TxID
 	if !p.mine {
 		return sent{txid: txid}, nil
 	}
-	r, err := n.c.Mint(ctx, p.from, 1)
+	m, err := n.c.Mint(ctx, p.from, 1)
 	if err != nil {
 		return sent{}, fmt.Errorf("send: tx %s sent, mining it: %w", txid, err)
 	}
-	b, err := n.c.Block(ctx, r.Blocks[0])
+	b, err := n.c.Block(ctx, m.Blocks[0])
 	if err != nil {
 		return sent{}, fmt.Errorf("send: %w", err)
 	}

@@ -154,10 +154,10 @@ func (c *Client) CreateWallet(ctx context.Context, alias string) (Wallet, error)
 	return w, c.do(ctx, http.MethodPost, "/wallets", CreateWalletRequest{Alias: alias}, &w)
 }
 
-// Send is POST /tx; it returns the txid.
-func (c *Client) Send(ctx context.Context, from, to string, amount uint64) (string, error) {
+// Send is POST /tx; it returns the txid and the payment built.
+func (c *Client) Send(ctx context.Context, from, to string, amount uint64) (SendReply, error) {
 	var r SendReply
-	return r.TxID, c.do(ctx, http.MethodPost, "/tx", SendRequest{From: from, To: to, Amount: amount}, &r)
+	return r, c.do(ctx, http.MethodPost, "/tx", SendRequest{From: from, To: to, Amount: amount}, &r)
 }
 
 // SubmitTx is POST /tx/raw: a signed tx for the node's mempool. It

@@ -37,9 +37,9 @@ func (f *fakeBackend) Wallets() ([]Wallet, error) { return nil, nil }
 func (f *fakeBackend) CreateWallet(alias string) (Wallet, error) {
 	return Wallet{Alias: alias, Address: "addr"}, nil
 }
-func (f *fakeBackend) Send(_ context.Context, r SendRequest) (chain.Hash, error) {
+func (f *fakeBackend) Send(_ context.Context, r SendRequest) (*chain.Tx, error) {
 	f.sends.Add(1)
-	return chain.Hash{}, chain.Invalid(chain.RuleInsufficient, "%s has too little", r.From)
+	return nil, chain.Invalid(chain.RuleInsufficient, "%s has too little", r.From)
 }
 func (f *fakeBackend) Mint(_ context.Context, r MintRequest) (MintReply, error) {
 	return MintReply{Blocks: make([]string, r.Blocks), Height: uint64(r.Blocks)}, nil

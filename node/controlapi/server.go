@@ -40,8 +40,9 @@ type Backend interface {
 	Balance(addrOrAlias string) (Balance, error)
 	Wallets() ([]Wallet, error)
 	CreateWallet(alias string) (Wallet, error)
-	// Send builds, signs and submits a tx (in the mempool and relayed).
-	Send(ctx context.Context, req SendRequest) (chain.Hash, error)
+	// Send builds, signs and submits a tx (in the mempool and relayed),
+	// and returns it.
+	Send(ctx context.Context, req SendRequest) (*chain.Tx, error)
 	// SubmitTx takes a tx signed elsewhere into the mempool and relays it;
 	// a tx already held is no error. A refusal is a *Refused.
 	SubmitTx(tx *chain.Tx) error
@@ -318,12 +319,12 @@ func (s *server) send(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	id, err := s.b.Send(r.Context(), req)
+	tx, err := s.b.Send(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	reply(w, SendReply{TxID: id.String()})
+	reply(w, SendReply{TxID: tx.ID().String(), Tx: new(TxJSON(tx))})
 }
 
 func (s *server) submitRaw(w http.ResponseWriter, r *http.Request) {

@@ -107,21 +107,26 @@ func BlockJSON(b *chain.Block) Block {
 		MerkleRoot: b.Header.MerkleRoot.String(), Txs: make([]Tx, 0, len(b.Txs)),
 	}
 	for _, tx := range b.Txs {
-		t := Tx{TxID: tx.ID().String(), Coinbase: tx.IsCoinbase(), Inputs: []Input{}, Outputs: []Output{}}
-		if !t.Coinbase {
-			for _, in := range tx.Inputs {
-				t.Inputs = append(t.Inputs, Input{
-					TxID: in.Prev.TxID.String(), Index: in.Prev.Index,
-					Address: wallet.EncodeAddress(chain.PubKeyHash(in.PubKey)),
-				})
-			}
-		}
-		for _, o := range tx.Outputs {
-			t.Outputs = append(t.Outputs, Output{Value: o.Value, Address: wallet.EncodeAddress(o.PubKeyHash)})
-		}
-		out.Txs = append(out.Txs, t)
+		out.Txs = append(out.Txs, TxJSON(tx))
 	}
 	return out
+}
+
+// TxJSON renders a transaction for the API.
+func TxJSON(tx *chain.Tx) Tx {
+	t := Tx{TxID: tx.ID().String(), Coinbase: tx.IsCoinbase(), Inputs: []Input{}, Outputs: []Output{}}
+	if !t.Coinbase {
+		for _, in := range tx.Inputs {
+			t.Inputs = append(t.Inputs, Input{
+				TxID: in.Prev.TxID.String(), Index: in.Prev.Index,
+				Address: wallet.EncodeAddress(chain.PubKeyHash(in.PubKey)),
+			})
+		}
+	}
+	for _, o := range tx.Outputs {
+		t.Outputs = append(t.Outputs, Output{Value: o.Value, Address: wallet.EncodeAddress(o.PubKeyHash)})
+	}
+	return t
 }
 
 // Balance is GET /balance/{addr-or-alias}.
@@ -153,9 +158,12 @@ type SendRequest struct {
 	Amount uint64 `json:"amount"`
 }
 
-// SendReply answers POST /tx.
+// SendReply answers POST /tx and POST /tx/raw. Tx, the payment built, is
+// in the answer to POST /tx only (a raw tx's sender has it): its inputs
+// tell which payments it conflicts with.
 type SendReply struct {
 	TxID string `json:"txid"`
+	Tx   *Tx    `json:"tx,omitempty"`
 }
 
 // RawTx is POST /tx/raw: a transaction signed elsewhere (a load

@@ -98,31 +98,31 @@ func (n *Node) CreateWallet(alias string) (controlapi.Wallet, error) {
 
 // Send pays amount from a wallet of this data dir, skipping outputs that
 // pooled txs already spend, and submits the tx to the mempool and peers.
-func (n *Node) Send(_ context.Context, req controlapi.SendRequest) (chain.Hash, error) {
+func (n *Node) Send(_ context.Context, req controlapi.SendRequest) (*chain.Tx, error) {
 	key, err := n.Keys.Key(req.From)
 	if err != nil {
-		return chain.Hash{}, fmt.Errorf("%w: from: %v", controlapi.ErrBadRequest, err)
+		return nil, fmt.Errorf("%w: from: %v", controlapi.ErrBadRequest, err)
 	}
 	to, err := n.Keys.Resolve(req.To)
 	if err != nil {
-		return chain.Hash{}, fmt.Errorf("%w: to: %v", controlapi.ErrBadRequest, err)
+		return nil, fmt.Errorf("%w: to: %v", controlapi.ErrBadRequest, err)
 	}
 	n.sendMu.Lock()
 	defer n.sendMu.Unlock()
 	tx, err := txbuilder.SendFromChain(n.Chain, key, n.Pool.Spent(), to, req.Amount, 0)
 	if err != nil {
-		return chain.Hash{}, fmt.Errorf("%w: %v", controlapi.ErrBadRequest, err)
+		return nil, fmt.Errorf("%w: %v", controlapi.ErrBadRequest, err)
 	}
-	if err := n.Sync.SubmitTx(tx); err != nil {
-		return chain.Hash{}, err
+	if err := n.accept(tx); err != nil {
+		return nil, err
 	}
-	return tx.ID(), nil
+	return tx, nil
 }
 
 // SubmitTx is POST /tx/raw: a tx signed elsewhere into the mempool, and
 // relayed.
 func (n *Node) SubmitTx(tx *chain.Tx) error {
-	if err := n.Sync.SubmitTx(tx); err != nil {
+	if err := n.accept(tx); err != nil {
 		if reason := mempool.Reason(err); reason != "" {
 			return &controlapi.Refused{Reason: reason, Err: err}
 		}

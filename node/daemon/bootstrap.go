@@ -183,8 +183,8 @@ func (bootstrapBackend) Wallets() ([]controlapi.Wallet, error) { return nil, err
 func (bootstrapBackend) CreateWallet(string) (controlapi.Wallet, error) {
 	return controlapi.Wallet{}, errNoChain
 }
-func (bootstrapBackend) Send(context.Context, controlapi.SendRequest) (chain.Hash, error) {
-	return chain.Hash{}, errNoChain
+func (bootstrapBackend) Send(context.Context, controlapi.SendRequest) (*chain.Tx, error) {
+	return nil, errNoChain
 }
 func (bootstrapBackend) Mint(context.Context, controlapi.MintRequest) (controlapi.MintReply, error) {
 	return controlapi.MintReply{}, errNoChain

@@ -33,6 +33,7 @@ type Node struct {
 	peers     *p2p.PeerDB
 	dht       *dht.IpfsDHT
 	rpc       *controlapi.Server
+	payments  payments
 
 	mineMu sync.Mutex // one block template at a time (minter loop, /mint)
 	sendMu sync.Mutex // one payment built at a time: two must not pick the same outputs
@@ -112,6 +113,9 @@ func Start(cfg Config) (n *Node, err error) {
 	closers = append(closers, n.dht.Close)
 
 	n.Pool = mempool.New(n.Chain)
+	if err := n.restorePayments(); err != nil {
+		return nil, fmt.Errorf("kept payments: %w", err)
+	}
 	n.Sync = p2p.NewSync(p2p.SyncConfig{
 		Host: n.Host, Conns: n.Conns, Gater: n.Gater, Chain: n.Chain, Pool: n.Pool, Log: cfg.Log,
 		UserAgent: cfg.UserAgent, BanFor: cfg.BanFor,
@@ -205,6 +209,7 @@ func (n *Node) onChainEvent(ev blockchain.Event) {
 	// big pool takes a while, and the peers need the block, not the pool.
 	n.Sync.AnnounceBlocks(hashes)
 	back := n.Pool.Update(ev.Connected, ev.Disconnected)
+	n.followPayments(ev)
 	if len(back) > 0 {
 		ids := make([]chain.Hash, len(back))
 		for i, tx := range back {

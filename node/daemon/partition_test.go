@@ -53,11 +53,11 @@ func TestPartitionHealsOnMostWork(t *testing.T) {
 	if _, err := a.client().CreateWallet(ctx, "wx"); err != nil {
 		t.Fatal(err)
 	}
-	txid, err := a.client().Send(ctx, "wa", "wx", 10)
+	sent, err := a.client().Send(ctx, "wa", "wx", 10)
 	if err != nil {
 		t.Fatalf("send: %v", err)
 	}
-	id, _ := chain.ParseHash(txid)
+	id, _ := chain.ParseHash(sent.TxID)
 	a.mint(t, "wa", 1) // the tx is confirmed on the left only
 	waitFor(t, 20*time.Second, "the left half at height 3", func() bool { return sameTip(left...) && a.height() == 3 })
 	if a.Pool.Has(id) {
@@ -76,8 +76,8 @@ func TestPartitionHealsOnMostWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(blk.Txs, func(tx controlapi.Tx) bool { return tx.TxID == txid }) {
-		t.Fatalf("block %s at height %d does not carry tx %s", blk.Hash, blk.Height, txid)
+	if !slices.ContainsFunc(blk.Txs, func(tx controlapi.Tx) bool { return tx.TxID == sent.TxID }) {
+		t.Fatalf("block %s at height %d does not carry tx %s", blk.Hash, blk.Height, sent.TxID)
 	}
 	waitFor(t, 20*time.Second, "all at height 6 with the tx confirmed", func() bool {
 		return sameTip(all...) && !a.Pool.Has(id) && a.height() == 6

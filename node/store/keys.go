@@ -15,6 +15,7 @@ const (
 	pUTXO    = 'u' // u ‖ txid ‖ index      → value (8 LE) ‖ pkh (20)
 	pAddr    = 'a' // a ‖ pkh ‖ txid ‖ index → value (8 LE)
 	pUndo    = 'r' // r ‖ hash              → spent outputs of the block, in input order
+	pPayment = 'o' // o ‖ txid              → accepted at (unix ns, 8 BE) ‖ tx encoding
 	keyTip   = "t" // → hash of the main chain's tip
 	keyNet   = "n" // → genesis hash ‖ bits (4 LE) ‖ subsidy (8 LE)
 	keyRedex = "x" // present while a reindex runs

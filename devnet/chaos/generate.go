@@ -9,9 +9,13 @@
 // pause while partitioned, and the toggles undo what they did (a drawn
 // stop may start a stopped node instead). After the schedule a final
 // phase heals, resumes and starts everything, then checks the invariants:
-// every node runs and all converge on one tip; every UTXO set is the one
-// its blocks make, holds no coin beyond the subsidies, and is the same on
-// every node.
+// every node runs and all converge on one tip; every payment a node
+// accepted is confirmed or conflicts with one that is; every UTXO set is
+// the one its blocks make, holds no coin beyond the subsidies, and is the
+// same on every node. During the schedule, a node found gone before a
+// step stops, kills, restarts or pauses it exited on its own (the
+// runner's ExitedError), and a node started while the bootstrap is down
+// must reconnect from a peer DB.
 package chaos
 
 import (
@@ -21,6 +25,7 @@ import (
 	"slices"
 
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Step is one scenario step as YAML writes it: a kind key and its value,
@@ -38,6 +43,9 @@ type state struct {
 	shaped      bool
 	bootDown    bool
 	bootstrap   string
+	// minter: some chain node mines by itself whatever its pool holds, so
+	// every payment can confirm in the final phase; sends need one.
+	minter bool
 }
 
 // Generate draws cfg.Chaos.Steps actions from seed, each followed by a
@@ -52,6 +60,7 @@ func Generate(cfg *scenario.Config, seed uint64) []Step {
 		switch {
 		case n.Spec.Minter != "":
 			st.wallet[n.Name] = n.Spec.Minter
+			st.minter = true
 		case len(n.Spec.Wallets) > 0:
 			st.wallet[n.Name] = n.Spec.Wallets[0]
 		}
@@ -121,16 +130,24 @@ func (st *state) possible(a string, ch *scenario.Chaos) bool {
 	case "partition":
 		return st.partitioned || (len(st.paused) == 0 && len(st.nodes) >= 2)
 	case "mint":
-		for _, n := range st.upNodes() {
-			if st.wallet[n] != "" {
-				return true
-			}
-		}
-		return false
+		return len(st.upWithWallet()) > 0
+	case "send":
+		return st.minter && len(st.upWithWallet()) > 0
 	case "bootstrap", "shape":
 		return true
 	}
 	return false
+}
+
+// upWithWallet are the running, unpaused chain nodes with a wallet.
+func (st *state) upWithWallet() []string {
+	var with []string
+	for _, n := range st.upNodes() {
+		if st.wallet[n] != "" {
+			with = append(with, n)
+		}
+	}
+	return with
 }
 
 func pick(rng *rand.Rand, from []string) string { return from[rng.IntN(len(from))] }
@@ -181,14 +198,21 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 		}
 		return Step{"partition": map[string][]string{"left": left, "right": right}}
 	case "mint":
-		var with []string
-		for _, n := range st.upNodes() {
-			if st.wallet[n] != "" {
-				with = append(with, n)
-			}
-		}
-		n := pick(rng, with)
+		n := pick(rng, st.upWithWallet())
 		return Step{"mint": map[string]any{"node": n, "minter": st.wallet[n], "blocks": 1 + rng.IntN(3)}}
+	case "send":
+		// To another running node's wallet (its address is asked of it),
+		// else to the sender's own. The wallet may be short of coin after
+		// a reorg: a refusal is no fault, an accepted payment is checked.
+		with := st.upWithWallet()
+		n, to := pick(rng, with), ""
+		if others := slices.DeleteFunc(slices.Clone(with), func(m string) bool { return m == n }); len(others) > 0 {
+			m := pick(rng, others)
+			to = m + "/" + st.wallet[m]
+		} else {
+			to = st.wallet[n]
+		}
+		return Step{"send": map[string]any{"node": n, "from": st.wallet[n], "to": to, "amount": 1 + rng.IntN(5), "best_effort": true}}
 	case "shape":
 		if st.shaped {
 			st.shaped = false
@@ -234,8 +258,8 @@ func (st *state) reconnectCheck(step Step) Step {
 	for _, m := range st.upNodes() {
 		if m != n && st.side[m] == st.side[n] {
 			return Step{
-				"name":  fmt.Sprintf("check: %s, started while the bootstrap is down, finds a peer again without rendezvous", n),
-				"peers": map[string]any{"node": n, "min": 1, "within": reconnectWithin},
+				"name":          fmt.Sprintf("check: %s, started while the bootstrap is down, reconnects from the peer DB", n),
+				"connected_via": map[string]any{"node": n, "via": []string{controlapi.ViaPeerDB, controlapi.ViaInbound}, "within": reconnectWithin},
 			}
 		}
 	}
@@ -266,6 +290,7 @@ func (st *state) final(ch *scenario.Chaos) []Step {
 	}
 	return append(out,
 		Step{"name": "invariant: every node runs and all converge on one tip", "converged": map[string]any{"node": "all", "within": ch.Settle.String()}},
+		Step{"name": "invariant: every payment accepted is confirmed or conflicts with one that is, none lost", "payments": map[string]any{"node": "all", "within": ch.Settle.String()}},
 		// Once converged the sets are settled: a violation will not mend,
 		// and a short wait keeps each shrinking candidate short.
 		Step{"name": "invariant: each UTXO set is the one its blocks make, within the subsidies, the same on every node", "utxo": map[string]any{"node": "all", "within": utxoWithin}},
@@ -285,6 +310,9 @@ func describe(s Step) string {
 		case map[string]any:
 			if b, ok := v["between"].([][]string); ok {
 				return fmt.Sprintf("%s %v to all: delay %v, loss %v", k, b[0], v["delay"], v["loss"])
+			}
+			if to, ok := v["to"]; ok {
+				return fmt.Sprintf("%s %v from %v to %v", k, v["amount"], v["node"], to)
 			}
 			return fmt.Sprintf("%s on %v", k, v["node"])
 		}

@@ -56,6 +56,7 @@ func TestSameSeedSameSchedule(t *testing.T) {
 // invariant.
 func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 	cfg := load(t)
+	sends := 0
 	for seed := uint64(1); seed <= 20; seed++ {
 		raw, err := Render([]byte(base), Generate(cfg, seed), seed, "base.yaml")
 		if err != nil {
@@ -101,7 +102,15 @@ func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 				partitioned = true
 			case "heal":
 				partitioned = false
-			case "converged", "utxo":
+			case "send":
+				if out[target] || paused[target] {
+					t.Fatalf("seed %d step %d: a payment through %s, which is down", seed, i+1, target)
+				}
+				if a := s.Action.(*scenario.Send); !a.BestEffort {
+					t.Fatalf("seed %d step %d: a payment that fails the run when its wallet is short", seed, i+1)
+				}
+				sends++
+			case "converged", "payments", "utxo":
 				if len(out)+len(paused) > 0 || partitioned || bootDown {
 					t.Fatalf("seed %d: the invariant runs with %v out, %v paused, partitioned %v, bootstrap down %v", seed, out, paused, partitioned, bootDown)
 				}
@@ -111,9 +120,12 @@ func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 			}
 		}
 		n := len(sched.Steps)
-		if a, b := sched.Steps[n-2], sched.Steps[n-1]; a.Kind != "converged" || b.Kind != "utxo" || !strings.HasPrefix(b.Name, "invariant:") {
-			t.Fatalf("seed %d: the schedule ends with %q, %q", seed, a.Name, b.Name)
+		if a, b, c := sched.Steps[n-3], sched.Steps[n-2], sched.Steps[n-1]; a.Kind != "converged" || b.Kind != "payments" || c.Kind != "utxo" || !strings.HasPrefix(c.Name, "invariant:") {
+			t.Fatalf("seed %d: the schedule ends with %q, %q, %q", seed, a.Name, b.Name, c.Name)
 		}
+	}
+	if sends == 0 {
+		t.Fatal("20 schedules of 200 actions drew no payment")
 	}
 }
 

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -537,6 +538,24 @@ func TestKubeKeepsRandomKey(t *testing.T) {
 	}
 	if secretOf(t, again) != string(key) || secretOf(t, fresh) == string(key) {
 		t.Errorf("kept render: %q, fresh render: %q, key %q", secretOf(t, again), secretOf(t, fresh), key)
+	}
+	// A damaged key is an error naming the file, not a key nodes would
+	// never meet with.
+	path := filepath.Join(dir, secretFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoded := base64.StdEncoding.EncodeToString(key)
+	damaged := base64.StdEncoding.EncodeToString(append(bytes.TrimSuffix(key, []byte("\n")), "00\n"...))
+	if !bytes.Contains(raw, []byte(encoded)) {
+		t.Fatalf("%s does not hold the key as base64", path)
+	}
+	if err := os.WriteFile(path, bytes.Replace(raw, []byte(encoded), []byte(damaged), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if key, err := ReadNetworkKey(dir); key != nil || err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("damaged key: %q, %v", key, err)
 	}
 	// A seed's key is not carried over to a scenario without one.
 	_, _, seeded, _ := renderInto(t, "../../configs/default.yaml", Options{})

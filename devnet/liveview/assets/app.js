@@ -13,7 +13,7 @@ const columns = [
 ];
 
 const collator = new Intl.Collator(undefined, { numeric: true }); // peer-2 before peer-10
-const detailEvery = 5000; // ms between refreshes of the selected node's detail
+const detailEvery = 2000; // ms between refreshes of the selected node's detail
 
 let snap = null;
 let detailAt = 0;
@@ -64,6 +64,7 @@ function groups(nodes) {
     if (!adj.has(n.name)) continue;
     for (const p of n.peers) if (adj.has(p)) { adj.get(n.name).add(p); adj.get(p).add(n.name); }
   }
+  const order = new Map(nodes.map((n, i) => [n.name, i]));
   const out = [];
   const boots = nodes.filter(n => !chain(n));
   if (boots.length) out.push({ kind: 'bootstrap', label: 'bootstrap', names: boots.map(n => n.name) });
@@ -79,6 +80,7 @@ function groups(nodes) {
       names.push(x);
       for (const y of adj.get(x)) if (!seen.has(y)) { seen.add(y); queue.push(y); }
     }
+    names.sort((a, b) => order.get(a) - order.get(b)); // around the circle in the devnet's order
     out.push({ kind: 'component', label: `group ${++k}: ${names.length} node${names.length > 1 ? 's' : ''}`, names });
   }
   const down = nodes.filter(n => chain(n) && !running(n)).map(n => n.name);

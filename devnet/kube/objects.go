@@ -55,6 +55,10 @@ const (
 	dataVolume    = "data"
 	keyVolume     = "network-key"
 	containerName = "chaind"
+	// portP2P and portRPC name the container's ports, which the Services
+	// target by name.
+	portP2P = "p2p"
+	portRPC = "rpc"
 	// podNameEnv holds the pod's name, which Kubernetes substitutes for
 	// $(POD_NAME) in the container's arguments: a group's pods derive
 	// their identities from it.
@@ -150,8 +154,8 @@ func (r *renderer) service(u *unit) *corev1.Service {
 			Selector:                 r.selector(u),
 			PublishNotReadyAddresses: true,
 			Ports: []corev1.ServicePort{
-				{Name: "p2p", Port: compose.P2PPort, TargetPort: intstr.FromString("p2p")},
-				{Name: "rpc", Port: compose.RPCPort, TargetPort: intstr.FromString("rpc")},
+				{Name: portP2P, Port: compose.P2PPort, TargetPort: intstr.FromString(portP2P)},
+				{Name: portRPC, Port: compose.RPCPort, TargetPort: intstr.FromString(portRPC)},
 			},
 		},
 	}
@@ -169,8 +173,8 @@ func (r *renderer) statefulSet(u *unit) (*appsv1.StatefulSet, error) {
 		ImagePullPolicy: imagePullPolicy,
 		Args:            args,
 		Ports: []corev1.ContainerPort{
-			{Name: "p2p", ContainerPort: compose.P2PPort},
-			{Name: "rpc", ContainerPort: compose.RPCPort},
+			{Name: portP2P, ContainerPort: compose.P2PPort},
+			{Name: portRPC, ContainerPort: compose.RPCPort},
 		},
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: dataVolume, MountPath: compose.DataDir},

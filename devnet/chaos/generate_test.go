@@ -3,6 +3,7 @@ package chaos
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,5 +168,63 @@ func TestShrinkFindsTheFewActionsThatMatter(t *testing.T) {
 	}
 	if _, err := scenario.Parse("minimal.yaml", res.Minimal); err != nil {
 		t.Fatalf("the minimal schedule does not load: %v", err)
+	}
+}
+
+// Shrinking takes nodes out of a partition's sides while the schedule
+// still fails: a fake run failing while miner and peer-5 are on opposite
+// sides ends with exactly those two cut apart.
+func TestShrinkTakesNodesOutOfPartitions(t *testing.T) {
+	steps := []Step{
+		{"name": "chaos 1: partition [miner peer-1 peer-2] | [peer-3 peer-4 peer-5]", "partition": map[string][]string{
+			"left": {"miner", "peer-1", "peer-2"}, "right": {"peer-3", "peer-4", "peer-5"}}},
+		{"name": "chaos 2: heal", "heal": nil},
+	}
+	raw, err := Render([]byte(base), steps, 1, "base.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSchedule(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const invariant = "invariant: every node runs and all converge on one tip"
+	apart := func(cand []byte) (bool, error) {
+		cfg, err := scenario.Parse("candidate.yaml", cand)
+		if err != nil {
+			return false, err
+		}
+		for _, st := range cfg.Steps {
+			if p, ok := st.Action.(*scenario.Partition); ok {
+				l, r := (*p)["left"], (*p)["right"]
+				return slices.Contains(l, "miner") && slices.Contains(r, "peer-5"), nil
+			}
+		}
+		return false, nil
+	}
+	run := func(_ context.Context, cand []byte) (string, error) {
+		if ok, err := apart(cand); ok || err != nil {
+			return invariant, err
+		}
+		return "", nil
+	}
+	res, err := Shrink(t.Context(), s, invariant, ShrinkConfig{Reruns: 1, Budget: 60, Run: run, Say: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := scenario.Parse("minimal.yaml", res.Minimal)
+	if err != nil {
+		t.Fatalf("the minimal schedule does not load: %v\n%s", err, res.Minimal)
+	}
+	i := slices.IndexFunc(cfg.Steps, func(st scenario.Step) bool { return st.Kind == "partition" })
+	if i < 0 {
+		t.Fatalf("the minimal schedule lost its partition:\n%s", res.Minimal)
+	}
+	p := cfg.Steps[i].Action.(*scenario.Partition)
+	if l, r := (*p)["left"], (*p)["right"]; !slices.Equal(l, []string{"miner"}) || !slices.Equal(r, []string{"peer-5"}) {
+		t.Fatalf("minimal partition %v | %v, want [miner] | [peer-5]:\n%s", l, r, res.Minimal)
+	}
+	if !strings.Contains(string(res.Minimal), "chaos 1: partition [miner] | [peer-5]") {
+		t.Errorf("the minimal partition's name does not say its sides:\n%s", res.Minimal)
 	}
 }

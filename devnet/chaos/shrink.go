@@ -155,7 +155,8 @@ type ShrinkResult struct {
 
 // Shrink removes chunks of actions (ddmin: halves, then quarters, …,
 // keeping any complement that still fails at invariant), then tries the
-// survivors with sleeps a tenth as long, within cfg.Budget runs. The
+// survivors with sleeps a tenth as long, then each partition with nodes
+// taken out of its sides one at a time, within cfg.Budget runs. The
 // minimal file names the invariant in its head comment.
 func Shrink(ctx context.Context, s *Schedule, invariant string, cfg ShrinkConfig) (*ShrinkResult, error) {
 	runs := 0
@@ -219,6 +220,28 @@ func Shrink(ctx context.Context, s *Schedule, invariant string, cfg ShrinkConfig
 	} else if ok {
 		scale = 0.1
 	}
+	// Fewer nodes in each partition, one at a time: a node taken out of
+	// its side talks to everyone again.
+	for _, i := range keep {
+		for reduced := true; reduced && runs < cfg.Budget; {
+			reduced = false
+			act := s.actions[i][0]
+			for _, cand := range fewerInPartition(act) {
+				s.actions[i][0] = cand
+				ok, err := fails(keep, scale)
+				if err != nil {
+					s.actions[i][0] = act
+					return nil, err
+				}
+				if ok {
+					reduced = true
+					cfg.Say("shrink: %s still fails at %q (%d runs so far)", field(cand, "name").Value, invariant, runs)
+					break
+				}
+				s.actions[i][0] = act
+			}
+		}
+	}
 	comment := fmt.Sprintf("Minimal schedule: %d chaos actions still fail at %q (found in %d runs, %d runs a candidate).\nReplay: devnet run -f THIS_FILE --repeat 3", len(keep), invariant, runs, cfg.Reruns)
 	raw, err := s.render(keep, scale, comment)
 	if err != nil {
@@ -252,4 +275,55 @@ func without(v, c []int) []int {
 		}
 	}
 	return out
+}
+
+// fewerInPartition gives, for a partition action, each copy of it with
+// one node taken out of a side that keeps another; nil for other steps.
+// The copy's name says its sides.
+func fewerInPartition(act *yaml.Node) []*yaml.Node {
+	sides := field(act, "partition")
+	if sides == nil || sides.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []*yaml.Node
+	for si := 1; si < len(sides.Content); si += 2 {
+		side := sides.Content[si]
+		if side.Kind != yaml.SequenceNode || len(side.Content) < 2 {
+			continue
+		}
+		for ni := range side.Content {
+			cand := clone(act)
+			cs := field(cand, "partition").Content[si]
+			cs.Content = append(cs.Content[:ni:ni], cs.Content[ni+1:]...)
+			if name := field(cand, "name"); name != nil {
+				prefix, _, _ := strings.Cut(name.Value, ": ")
+				name.Value = prefix + ": partition " + describeSides(field(cand, "partition"))
+			}
+			out = append(out, cand)
+		}
+	}
+	return out
+}
+
+// describeSides writes a partition's sides as the generator names them.
+func describeSides(sides *yaml.Node) string {
+	var parts []string
+	for i := 1; i < len(sides.Content); i += 2 {
+		var names []string
+		for _, n := range sides.Content[i].Content {
+			names = append(names, n.Value)
+		}
+		parts = append(parts, fmt.Sprintf("%v", names))
+	}
+	return strings.Join(parts, " | ")
+}
+
+// clone is a deep copy of a YAML node.
+func clone(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, child := range n.Content {
+		c.Content[i] = clone(child)
+	}
+	return &c
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -325,6 +326,15 @@ func checkManifests(t *testing.T, net *spec.Network, m *manifests) {
 			t.Fatalf("statefulset %s: %d containers, want chaind alone", s.Name, len(s.Spec.Template.Spec.Containers))
 		}
 		c := &s.Spec.Template.Spec.Containers[0]
+		if svc != nil {
+			for _, sp := range svc.Spec.Ports {
+				if !slices.ContainsFunc(c.Ports, func(cp corev1.ContainerPort) bool {
+					return cp.Name == sp.TargetPort.String() || strconv.Itoa(int(cp.ContainerPort)) == sp.TargetPort.String()
+				}) {
+					t.Errorf("service %s: port %s targets %s, which the pods of %s do not have", svc.Name, sp.Name, sp.TargetPort.String(), s.Name)
+				}
+			}
+		}
 		for name, p := range map[string]*corev1.Probe{"readiness": c.ReadinessProbe, "liveness": c.LivenessProbe} {
 			if p == nil || p.Exec == nil || len(p.Exec.Command) < 2 || path.Base(p.Exec.Command[0]) != "chaind" || p.Exec.Command[1] != "healthcheck" {
 				t.Errorf("statefulset %s: %s probe %+v, want exec of chaind healthcheck", s.Name, name, p)

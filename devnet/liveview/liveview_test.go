@@ -314,8 +314,10 @@ func TestLiveViewControlChecks(t *testing.T) {
 	if got := strings.Join(ctl.calls, "; "); got != "stop a,b; partition [[a] [b]]; heal" {
 		t.Errorf("controller calls: %s", got)
 	}
-	if code, _ := do(t, http.MethodGet, base+"/", map[string]string{"Host": "rebind.example.com"}, ""); code != 403 {
-		t.Errorf("the page under a DNS name: %d, want 403", code)
+	for _, h := range []string{"rebind.example.com", "evil.localhost:" + port} {
+		if code, _ := do(t, http.MethodGet, base+"/", map[string]string{"Host": h}, ""); code != 403 {
+			t.Errorf("the page under the name %s: %d, want 403", h, code)
+		}
 	}
 	code, body := do(t, http.MethodGet, base+"/api/nodes/a", nil, "")
 	var d NodeDetail

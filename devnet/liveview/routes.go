@@ -72,8 +72,7 @@ func localHost(hostport string) bool {
 	if _, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 		return true
 	}
-	host = strings.ToLower(host)
-	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+	return strings.EqualFold(host, "localhost")
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

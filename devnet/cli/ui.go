@@ -12,7 +12,7 @@ import (
 )
 
 func newUICommand(g *globals) *cobra.Command {
-	var listen string
+	var name, listen string
 	var control bool
 	cmd := &cobra.Command{
 		Use:   "ui [NAME] [--listen ADDR] [--control]",
@@ -20,8 +20,10 @@ func newUICommand(g *globals) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			name := ""
 			if len(args) == 1 {
+				if name != "" && name != args[0] {
+					return fmt.Errorf("ui: NAME %q and --name %q differ", args[0], name)
+				}
 				name = args[0]
 			}
 			d, err := g.open(ctx, name)
@@ -52,6 +54,7 @@ func newUICommand(g *globals) *cobra.Command {
 			return srv.Serve(ctx, ln)
 		},
 	}
+	cmd.Flags().StringVar(&name, "name", "", "devnet name, as NAME (default: the only one)")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:7070", "address to serve the page on")
 	cmd.Flags().BoolVar(&control, "control", false, "add buttons that stop, start, kill, pause nodes and partition the devnet (the printed URL carries their token)")
 	return cmd

@@ -365,6 +365,9 @@ func TestUIUnknownDevnetAndPortInUse(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "devnet ghost: no record") {
 		t.Errorf("ui of an unknown devnet: %v", err)
 	}
+	if _, err := runDevnet(t, stateDir, "ui", "a", "--name", "b"); err == nil || !strings.Contains(err.Error(), `NAME "a" and --name "b" differ`) {
+		t.Errorf("ui with two names: %v", err)
+	}
 	f := writeScenario(t, "name: uiport\nnodes:\n  - name: a\n")
 	t.Cleanup(func() { _, _ = runDevnet(t, stateDir, "down", "--all") })
 	if out, err := runDevnet(t, stateDir, "up", "-f", f, "--runtime", "process", "--chaind", fakeChaind); err != nil {

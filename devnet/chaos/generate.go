@@ -10,7 +10,8 @@
 // stop may start a stopped node instead). After the schedule a final
 // phase heals, resumes and starts everything, then checks the invariants:
 // every node runs and all converge on one tip; every payment a node
-// accepted is confirmed or conflicts with one that is; every UTXO set is
+// accepted (sends and load bursts) is confirmed or conflicts with one
+// that is; every UTXO set is
 // the one its blocks make, holds no coin beyond the subsidies, and is the
 // same on every node. During the schedule, a node found gone before a
 // step stops, kills, restarts or pauses it exited on its own (the
@@ -133,6 +134,8 @@ func (st *state) possible(a string, ch *scenario.Chaos) bool {
 		return len(st.upWithWallet()) > 0
 	case "send":
 		return st.minter && len(st.upWithWallet()) > 0
+	case "load":
+		return st.minter && len(st.upNodes()) > 0
 	case "bootstrap", "shape":
 		return true
 	}
@@ -213,6 +216,14 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 			to = st.wallet[n]
 		}
 		return Step{"send": map[string]any{"node": n, "from": st.wallet[n], "to": to, "amount": 1 + rng.IntN(5), "best_effort": true}}
+	case "load":
+		// A burst through one running node: its funding is mined there, so
+		// a partition does not stall it; what stays unconfirmed after
+		// confirm_within is left to the payments invariant.
+		return Step{"load": map[string]any{
+			"node": pick(rng, st.upNodes()), "wallets": 2 + rng.IntN(4), "rate": 10 * (1 + rng.IntN(5)),
+			"for": fmt.Sprintf("%ds", 1+rng.IntN(3)), "confirm_within": "2s",
+		}}
 	case "shape":
 		if st.shaped {
 			st.shaped = false
@@ -313,6 +324,9 @@ func describe(s Step) string {
 			}
 			if to, ok := v["to"]; ok {
 				return fmt.Sprintf("%s %v from %v to %v", k, v["amount"], v["node"], to)
+			}
+			if rate, ok := v["rate"]; ok {
+				return fmt.Sprintf("%s %v tx/s for %v through %v", k, rate, v["for"], v["node"])
 			}
 			return fmt.Sprintf("%s on %v", k, v["node"])
 		}

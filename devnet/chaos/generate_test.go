@@ -57,7 +57,7 @@ func TestSameSeedSameSchedule(t *testing.T) {
 // invariant.
 func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 	cfg := load(t)
-	sends := 0
+	sends, loads := 0, 0
 	for seed := uint64(1); seed <= 20; seed++ {
 		raw, err := Render([]byte(base), Generate(cfg, seed), seed, "base.yaml")
 		if err != nil {
@@ -111,6 +111,11 @@ func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 					t.Fatalf("seed %d step %d: a payment that fails the run when its wallet is short", seed, i+1)
 				}
 				sends++
+			case "load":
+				if out[target] || paused[target] {
+					t.Fatalf("seed %d step %d: a load burst through %s, which is down", seed, i+1, target)
+				}
+				loads++
 			case "converged", "payments", "utxo":
 				if len(out)+len(paused) > 0 || partitioned || bootDown {
 					t.Fatalf("seed %d: the invariant runs with %v out, %v paused, partitioned %v, bootstrap down %v", seed, out, paused, partitioned, bootDown)
@@ -125,8 +130,8 @@ func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 			t.Fatalf("seed %d: the schedule ends with %q, %q, %q", seed, a.Name, b.Name, c.Name)
 		}
 	}
-	if sends == 0 {
-		t.Fatal("20 schedules of 200 actions drew no payment")
+	if sends == 0 || loads == 0 {
+		t.Fatalf("20 schedules of 200 actions drew %d payments and %d load bursts", sends, loads)
 	}
 }
 

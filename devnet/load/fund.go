@@ -83,6 +83,7 @@ func (r *run) fund(ctx context.Context) ([]*payer, uint64, error) {
 		if _, err := c.SubmitTx(ctx, tx); err != nil {
 			return nil, 0, fmt.Errorf("%w: consolidation for wallet %d: %v", ErrNoFunds, i+1, err)
 		}
+		r.accepted(r.targets[0].Name, tx)
 		id := tx.ID()
 		pending[id] = true
 		payers[i] = &payer{index: i, key: key, target: i % len(r.targets), out: chain.OutPoint{TxID: id}, value: value}

@@ -41,6 +41,9 @@ type Config struct {
 	ConfirmWithin time.Duration
 	// Subsidy is the network's block reward, which funding mints.
 	Subsidy uint64
+	// Accepted, when set, is told of every tx a node accepted (funding
+	// consolidations and payments), with the node's name.
+	Accepted func(node string, tx *chain.Tx)
 }
 
 // Target is a node payments go to.
@@ -231,10 +234,18 @@ func (r *run) submit(ctx context.Context, p *payer) {
 		return
 	}
 	r.report.Accepted++
+	r.accepted(r.targets[p.target].Name, tx)
 	id := tx.ID()
 	r.payments[id] = &sent{at: at, payer: p}
 	p.out, p.value = chain.OutPoint{TxID: id, Index: 1}, change
 	p.unconfirmed++
+}
+
+// accepted tells cfg.Accepted of a tx a node took.
+func (r *run) accepted(node string, tx *chain.Tx) {
+	if r.cfg.Accepted != nil {
+		r.cfg.Accepted(node, tx)
+	}
 }
 
 // reasonOf names a refusal: the node's reason, else the HTTP status, else

@@ -35,6 +35,7 @@ func (r *Runner) txLoad(ctx context.Context, nodes []string, a *scenario.TxLoad)
 	cfg := load.Config{
 		Wallets: a.Wallets, Rate: a.Rate.PerSecond(), For: a.For.D(), Fee: a.Fee,
 		ConfirmWithin: a.ConfirmWithin.D(), Subsidy: chain.DefaultParams().Subsidy,
+		Accepted: r.recordPayment,
 	}
 	rep, err := load.Run(ctx, cfg, targets, func(format string, args ...any) { r.steps.printf("     "+format, args...) })
 	if err != nil {

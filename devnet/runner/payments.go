@@ -8,11 +8,12 @@ import (
 	"strings"
 
 	"github.com/devchain/devchain/devnet/scenario"
+	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/controlapi"
 )
 
-// payment is a payment a send step got accepted, as the payments
-// assertion judges it.
+// payment is a payment a send or load step got accepted, as the
+// payments assertion judges it.
 type payment struct {
 	step, node string
 	txid       string
@@ -47,12 +48,26 @@ func (r *Runner) send(ctx context.Context, name string, a *scenario.Send) error 
 			p.inputs = append(p.inputs, outpoint(in.TxID, in.Index))
 		}
 	}
-	r.mu.Lock()
-	p.step = r.stepName
-	r.sent = append(r.sent, p)
-	r.mu.Unlock()
+	r.keep(p)
 	r.steps.printf("     %s: tx %s", name, short(sent.TxID))
 	return nil
+}
+
+// recordPayment records a tx a load step got accepted.
+func (r *Runner) recordPayment(node string, tx *chain.Tx) {
+	p := payment{node: node, txid: tx.ID().String()}
+	for _, in := range tx.Inputs {
+		p.inputs = append(p.inputs, outpoint(in.Prev.TxID.String(), in.Prev.Index))
+	}
+	r.keep(p)
+}
+
+// keep records a payment a node accepted in the running step.
+func (r *Runner) keep(p payment) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p.step = r.stepName
+	r.sent = append(r.sent, p)
 }
 
 // chainView is what a node's main chain says of the payments: the
@@ -62,8 +77,8 @@ type chainView struct {
 	spentBy   map[string]string // "txid:index" → the confirmed tx spending it
 }
 
-// payments holds when no payment the run's send steps got accepted is
-// lost on any running target node (see scenario.Payments).
+// payments holds when no payment the run's send and load steps got
+// accepted is lost on any running target node (see scenario.Payments).
 func (r *Runner) payments(nodes []string) condition {
 	blocks := map[string]controlapi.Block{} // by hash, shared by every node and poll
 	return r.eachNode(nodes, func(ctx context.Context, name string, st *controlapi.Status) (bool, string, error) {

@@ -26,7 +26,7 @@ type Chaos struct {
 // ChaosActions are the actions a chaos schedule draws from, each with its
 // default weight.
 var ChaosActions = map[string]int{
-	"kill": 1, "stop": 1, "restart": 2, "pause": 1, "partition": 1, "mint": 3, "send": 2, "bootstrap": 1, "shape": 1,
+	"kill": 1, "stop": 1, "restart": 2, "pause": 1, "partition": 1, "mint": 3, "send": 2, "load": 1, "bootstrap": 1, "shape": 1,
 }
 
 // Defaults and bounds of the chaos section.

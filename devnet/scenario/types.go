@@ -244,10 +244,10 @@ type UTXO struct {
 	Deadline `yaml:",inline"`
 }
 
-// Payments holds when every payment a send step of the run got accepted
-// either is confirmed on the main chain of every running target node or
-// can no longer be: another confirmed transaction spends one of its
-// inputs, or an input's funding vanished with the blocks a reorg
+// Payments holds when every payment a send or load step of the run got
+// accepted either is confirmed on the main chain of every running target
+// node or can no longer be: another confirmed transaction spends one of
+// its inputs, or an input's funding vanished with the blocks a reorg
 // disconnected (a coinbase of a losing branch, a payment that can no
 // longer confirm). A payment that could still confirm but did not is lost.
 type Payments struct {

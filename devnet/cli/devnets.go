@@ -95,29 +95,35 @@ func (g *globals) newBackend(p backend.Provider, devnet string, needChaind bool)
 	return p.New(backend.Options{StateDir: g.store().Dir(devnet), Chaind: chaind, Log: slog.Default()})
 }
 
-// newRunner loads a scenario and wires it to its backend. The caller closes
-// the runner's backend.
-func (g *globals) newRunner(ctx context.Context, file string) (*runner.Runner, error) {
+// newRunner loads a scenario, claims its devnet for this command (two
+// commands running one devnet would undo each other) and wires it to its
+// backend. release closes the backend and drops the claim.
+func (g *globals) newRunner(ctx context.Context, file string) (r *runner.Runner, release func(), err error) {
 	cfg, err := scenario.Load(file)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	net, err := cfg.Spec()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := pickBackend(ctx, g.runtime, cfg.Runtime)
 	if err != nil {
 		if g.runtime == "" {
-			return nil, fmt.Errorf("%s: %w", cfg.Pos, err)
+			return nil, nil, fmt.Errorf("%s: %w", cfg.Pos, err)
 		}
-		return nil, fmt.Errorf("--runtime: %w", err)
+		return nil, nil, fmt.Errorf("--runtime: %w", err)
+	}
+	unlock, err := g.store().Lock(cfg.Name)
+	if err != nil {
+		return nil, nil, err
 	}
 	be, err := g.newBackend(p, cfg.Name, true)
 	if err != nil {
-		return nil, err
+		unlock()
+		return nil, nil, err
 	}
-	return runner.New(cfg, net, be, g.store(), g.out), nil
+	return runner.New(cfg, net, be, g.store(), g.out), func() { be.Close(); unlock() }, nil
 }
 
 // devnet is an existing devnet found through its record.

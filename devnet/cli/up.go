@@ -90,11 +90,11 @@ func newRunCommand(g *globals) *cobra.Command {
 
 // runScenario is one `devnet run` of file: up, every step, down.
 func (g *globals) runScenario(ctx context.Context, file, artifacts, junit string, keep bool) error {
-	r, err := g.newRunner(ctx, file)
+	r, release, err := g.newRunner(ctx, file)
 	if err != nil {
 		return err
 	}
-	defer r.Backend.Close()
+	defer release()
 	r.Keep = keep
 	r.Artifacts = artifacts
 	if r.Artifacts == "" {
@@ -130,11 +130,11 @@ func (g *globals) scenarioFlags(cmd *cobra.Command, file *string) {
 // its backend, and hands the runner to fn; the backend is closed after.
 func (g *globals) onRunner(file *string, fn func(context.Context, *runner.Runner) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
-		r, err := g.newRunner(cmd.Context(), *file)
+		r, release, err := g.newRunner(cmd.Context(), *file)
 		if err != nil {
 			return err
 		}
-		defer r.Backend.Close()
+		defer release()
 		return fn(cmd.Context(), r)
 	}
 }

@@ -20,6 +20,10 @@ type payment struct {
 	inputs     []string // the outputs it spends, "txid:index"
 }
 
+// maxNamedPayments bounds the lost payments a failure names (a load
+// step's can be thousands); the count says how many more.
+const maxNamedPayments = 10
+
 func outpoint(txid string, index uint32) string { return fmt.Sprintf("%s:%d", txid, index) }
 
 // send pays through the node's wallet and records the payment it
@@ -99,9 +103,13 @@ func (r *Runner) payments(nodes []string) condition {
 				lost = append(lost, fmt.Sprintf("%s (sent on %s in step %q)", short(p.txid), p.node, p.step))
 			}
 		}
-		if len(lost) > 0 {
-			return false, fmt.Sprintf("%d of %d payments neither confirmed at height %d nor conflicting with it: %s",
-				len(lost), len(sent), st.Height, strings.Join(lost, ", ")), nil
+		if n := len(lost); n > 0 {
+			more := ""
+			if n > maxNamedPayments {
+				lost, more = lost[:maxNamedPayments], fmt.Sprintf(" and %d more", n-maxNamedPayments)
+			}
+			return false, fmt.Sprintf("%d of %d payments neither confirmed at height %d nor conflicting with it: %s%s",
+				n, len(sent), st.Height, strings.Join(lost, ", "), more), nil
 		}
 		return true, "", nil
 	})

@@ -148,14 +148,7 @@ func TestShrinkFindsTheFewActionsThatMatter(t *testing.T) {
 			steps = append(steps, Step{"name": "chaos x: restart peer-2", "restart": "peer-2"})
 		}
 	}
-	raw, err := Render([]byte(base), steps, 5, "base.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ParseSchedule(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := schedule(t, steps)
 	const invariant = "invariant: each UTXO set is the one its blocks make, within the subsidies, the same on every node"
 	run := func(_ context.Context, cand []byte) (string, error) {
 		if strings.Count(string(cand), "restart: peer-2") >= 3 {
@@ -185,14 +178,7 @@ func TestShrinkTakesNodesOutOfPartitions(t *testing.T) {
 			"left": {"miner", "peer-1", "peer-2"}, "right": {"peer-3", "peer-4", "peer-5"}}},
 		{"name": "chaos 2: heal", "heal": nil},
 	}
-	raw, err := Render([]byte(base), steps, 1, "base.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ParseSchedule(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := schedule(t, steps)
 	const invariant = "invariant: every node runs and all converge on one tip"
 	apart := func(cand []byte) (bool, error) {
 		cfg, err := scenario.Parse("candidate.yaml", cand)
@@ -232,4 +218,19 @@ func TestShrinkTakesNodesOutOfPartitions(t *testing.T) {
 	if !strings.Contains(string(res.Minimal), "chaos 1: partition [miner] | [peer-5]") {
 		t.Errorf("the minimal partition's name does not say its sides:\n%s", res.Minimal)
 	}
+}
+
+// schedule is steps written as a chaos scenario of base and split for
+// shrinking.
+func schedule(t *testing.T, steps []Step) *Schedule {
+	t.Helper()
+	raw, err := Render([]byte(base), steps, 1, "base.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSchedule(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,8 +135,10 @@ func TestLinkBandwidthInEveryRuntime(t *testing.T) {
 		lo, hi := at(0.1), at(0.9)
 		rate := float64(hi.bytes-lo.bytes) * 8 / hi.at.Sub(lo.at).Seconds()
 		t.Logf("%s: %.0f bit/s under a 1 mbit cap, %d bytes", runtime, rate, total)
-		if math.Abs(rate-1e6)/1e6 > 0.15 {
-			t.Errorf("%.0f bit/s under a 1 mbit cap, want within 15%%", rate)
+		// At most the cap + 15 %; below it only as far as a busy machine
+		// explains (see node/p2p's TestLinkBandwidthMeasured).
+		if rate > 1e6*1.15 || rate < 1e6/2 {
+			t.Errorf("%.0f bit/s under a 1 mbit cap, want at most 15%% above it and at least half of it", rate)
 		}
 	})
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -33,9 +35,13 @@ func newUICommand(g *globals) *cobra.Command {
 			defer d.be.Close()
 			opts := liveview.Options{
 				Net: d.net, Backend: d.be, Out: g.err,
+				// Gone once `devnet down` removed the record; an unreadable
+				// record is not proof the devnet went.
 				Gone: func() error {
-					_, err := g.store().Read(d.net.Name)
-					return err
+					if _, err := g.store().Read(d.net.Name); errors.Is(err, fs.ErrNotExist) {
+						return fmt.Errorf("its record in %s was removed (devnet down)", g.store().Dir(d.net.Name))
+					}
+					return nil
 				},
 			}
 			if control {

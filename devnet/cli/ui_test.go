@@ -307,6 +307,9 @@ func TestUIInBrowser(t *testing.T) {
 	}
 	waitPage(t, ctx, 10*time.Second, "the gone banner", `document.getElementById('banner').textContent.startsWith('devnet uitest is gone: ')`)
 	screenshot(t, ctx, "6-gone")
+	if js[bool](t, ctx, `!document.getElementById('controls').hidden || document.querySelectorAll('#detail-actions button').length > 0`) {
+		t.Error("the page offers actions on a devnet that is gone")
+	}
 	select {
 	case err := <-ui.done:
 		t.Fatalf("devnet ui ended when the devnet went: %v", err)

@@ -211,7 +211,7 @@ func TestLiveViewSnapshots(t *testing.T) {
 		all := strings.Join(kinds, "\n")
 		return nodeOf(s, "b").State == "down" && strings.Contains(all, "down: b is down") &&
 			strings.Contains(all, "reorg: a reorganised: height 3 → 3, tip t3 replaced by t3bis") &&
-			strings.Contains(all, "peer: a lost b")
+			strings.Contains(all, "peer: a lost b") && strings.Contains(all+"\n", "down: b is down: down\n")
 	})
 	goneMu.Lock()
 	gone = errors.New("record removed")
@@ -348,6 +348,9 @@ func TestLiveViewControlChecks(t *testing.T) {
 
 func TestLiveViewTailWriterKeepsTheEnd(t *testing.T) {
 	tw := &tailWriter{max: 3, lineMax: 5}
+	if l := tw.lines(); l == nil || len(l) != 0 {
+		t.Errorf("an empty log is %#v, want an empty list (JSON [], not null)", l)
+	}
 	fmt.Fprint(tw, "one\ntwo\nthree\nfour-is-long\nfi")
 	fmt.Fprint(tw, "ve\nsix")
 	if got := strings.Join(tw.lines(), "|"); got != "four-|five|six" {

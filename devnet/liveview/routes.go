@@ -316,7 +316,7 @@ func (t *tailWriter) push(line string) {
 
 // lines are the kept lines in order, an unfinished last line included.
 func (t *tailWriter) lines() []string {
-	out := append(slices.Clone(t.ring[t.next:]), t.ring[:t.next]...)
+	out := append(append([]string{}, t.ring[t.next:]...), t.ring[:t.next]...)
 	if len(t.partial) > 0 {
 		out = append(out, string(t.partial))
 		out = out[max(0, len(out)-t.max):]

@@ -56,7 +56,7 @@ func (t *timeline) diff(now time.Time, prev map[string]NodeView, cur []NodeView,
 		}
 		switch {
 		case p.State == stateRunning && c.State != stateRunning:
-			ev("down", "is down: %s", c.Error)
+			ev("down", "is down: %s", cause(c.Error))
 			continue
 		case p.State != stateRunning && c.State == stateRunning:
 			ev("up", "is up at height %d", c.Height)
@@ -105,6 +105,16 @@ func list(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:listMax-1], ", "), len(names)-listMax+1)
+}
+
+// cause is the end of an error's chain of contexts ("connection refused",
+// "context deadline exceeded"): what a timeline line has room for; the
+// whole error stays in the node's view.
+func cause(err string) string {
+	if i := strings.LastIndex(err, ": "); i >= 0 {
+		return err[i+len(": "):]
+	}
+	return err
 }
 
 // short is a hash's first 12 digits, as `devnet status` shows it.

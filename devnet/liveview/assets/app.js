@@ -218,7 +218,7 @@ function renderTimeline() {
 
 function renderControls() {
   const control = snap.actions.length > 0;
-  document.getElementById('controls').hidden = !control;
+  document.getElementById('controls').hidden = !control || !!snap.gone;
   document.getElementById('partition').disabled = checked.size === 0;
 }
 
@@ -264,7 +264,7 @@ async function control(body) {
 
 function renderActions() {
   const box = document.getElementById('detail-actions');
-  if (!selected || !snap || !snap.actions.length) { box.replaceChildren(); return; }
+  if (!selected || !snap || !snap.actions.length || snap.gone) { box.replaceChildren(); return; }
   if (box.dataset.node === selected && box.childElementCount) return;
   box.dataset.node = selected;
   const name = selected;

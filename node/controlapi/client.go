@@ -118,6 +118,13 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	return s, c.do(ctx, http.MethodGet, "/status", nil, &s)
 }
 
+// Events is GET /events: the node's events after Seq after, waiting up
+// to wait (at most MaxEventsWait) for one.
+func (c *Client) Events(ctx context.Context, after uint64, wait time.Duration) (EventsReply, error) {
+	var r EventsReply
+	return r, c.do(ctx, http.MethodGet, fmt.Sprintf("/events?after=%d&wait=%s", after, wait), nil, &r)
+}
+
 // Peers is GET /peers.
 func (c *Client) Peers(ctx context.Context) ([]Peer, error) {
 	var p PeersReply

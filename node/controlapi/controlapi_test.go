@@ -53,6 +53,9 @@ func (f *fakeBackend) SubmitTx(tx *chain.Tx) error {
 }
 func (f *fakeBackend) SetLinks(l Links) (Links, error) { f.links = l; return l, nil }
 func (f *fakeBackend) Metrics() Metrics                { return Metrics{Height: 3, Peers: 1, Rejects: 2} }
+func (f *fakeBackend) Events(context.Context, uint64, time.Duration) EventsReply {
+	return EventsReply{Events: []Event{{Seq: 1, Kind: EventMined, Height: 3}}, Last: 1}
+}
 
 func TestRoutes(t *testing.T) {
 	b := &fakeBackend{}

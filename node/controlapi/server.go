@@ -56,6 +56,8 @@ type Backend interface {
 	// main chain.
 	CheckUTXOs() (UTXOCheck, error)
 	Metrics() Metrics
+	// Events gives the events after Seq after, waiting up to wait for one.
+	Events(ctx context.Context, after uint64, wait time.Duration) EventsReply
 }
 
 // Limits of the control API server. The API is for the node's own
@@ -94,6 +96,7 @@ func handler(b Backend, token string, hosts []string, log *slog.Logger) http.Han
 	mux.HandleFunc("GET /peers", func(w http.ResponseWriter, _ *http.Request) { reply(w, PeersReply{Peers: b.Peers()}) })
 	mux.HandleFunc("GET /blocks/{hash}", s.blockByHash)
 	mux.HandleFunc("GET /blocks/height/{n}", s.blockAt)
+	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /balance/{addr}", s.balance)
 	mux.HandleFunc("GET /wallets", s.wallets)
 	mux.HandleFunc("POST /wallets", s.createWallet)
@@ -265,6 +268,36 @@ func (s *server) blockAt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.block(w, r, func() (*chain.Block, error) { return s.b.BlockAt(n) })
+}
+
+// MaxEventsWait bounds how long GET /events waits for an event: well
+// within WriteTimeout, so a long poll ends with an answer, not a reset.
+const MaxEventsWait = 20 * time.Second
+
+// events is GET /events?after=SEQ&wait=DURATION: the events after SEQ (0:
+// all the node holds), waiting up to wait (at most MaxEventsWait) when
+// there is none yet.
+func (s *server) events(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var after uint64
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("%w: after %q: want an event's seq", ErrBadRequest, v))
+			return
+		}
+		after = n
+	}
+	var wait time.Duration
+	if v := q.Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > MaxEventsWait {
+			s.fail(w, r, fmt.Errorf("%w: wait %q: want a duration from 0 to %s", ErrBadRequest, v, MaxEventsWait))
+			return
+		}
+		wait = d
+	}
+	reply(w, s.b.Events(r.Context(), after, wait))
 }
 
 func (s *server) block(w http.ResponseWriter, r *http.Request, get func() (*chain.Block, error)) {

@@ -264,3 +264,33 @@ type Metrics struct {
 	MempoolBytes     int
 	GossipLost       uint64
 }
+
+// Event kinds of GET /events.
+const (
+	EventPeerUp   = "peer-up"   // a peer completed the handshake; Detail: its source (PeerSources)
+	EventPeerDown = "peer-down" // a peer's sync stream ended
+	EventBan      = "ban"       // a peer misbehaved and is refused for a while; Detail: why
+	EventReorg    = "reorg"     // the main chain switched branches; Depth blocks were disconnected
+	EventMined    = "mined"     // the node mined a block
+)
+
+// Event is one entry of a node's event log (GET /events).
+type Event struct {
+	Seq    uint64    `json:"seq"`
+	At     time.Time `json:"at"`
+	Kind   string    `json:"kind"`
+	Peer   string    `json:"peer,omitempty"`
+	Height uint64    `json:"height,omitempty"` // reorg, mined: the new tip's height
+	Tip    string    `json:"tip,omitempty"`    // reorg, mined: the new tip
+	Depth  int       `json:"depth,omitempty"`  // reorg: blocks disconnected
+	Detail string    `json:"detail,omitempty"`
+}
+
+// EventsReply is GET /events: the events after the one asked for, the
+// newest event's Seq (to ask after next time), and how many were missed
+// (dropped from the log before they were read).
+type EventsReply struct {
+	Events []Event `json:"events"`
+	Last   uint64  `json:"last"`
+	Missed uint64  `json:"missed,omitempty"`
+}

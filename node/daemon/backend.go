@@ -175,6 +175,11 @@ func gate(g *p2p.Gater, closePeer func(peer.ID) error, deny []string) ([]string,
 	return out, errors.Join(errs...)
 }
 
+// Events is GET /events.
+func (n *Node) Events(ctx context.Context, after uint64, wait time.Duration) controlapi.EventsReply {
+	return n.events.Since(ctx, after, wait)
+}
+
 // Metrics are read by /metrics.
 func (n *Node) Metrics() controlapi.Metrics {
 	_, height, _ := n.Chain.Tip()

@@ -209,6 +209,12 @@ func (bb bootstrapBackend) SetLinks(controlapi.Links) (controlapi.Links, error) 
 func (bb bootstrapBackend) Gate(deny []string) ([]string, error) {
 	return gate(bb.b.Node.Gater, bb.b.Node.Host.Network().ClosePeer, deny)
 }
+// Events: a bootstrap keeps no event log (it has no chain, and every node
+// of a devnet comes and goes through it).
+func (bootstrapBackend) Events(context.Context, uint64, time.Duration) controlapi.EventsReply {
+	return controlapi.EventsReply{Events: []controlapi.Event{}}
+}
+
 func (bb bootstrapBackend) Metrics() controlapi.Metrics {
 	return controlapi.Metrics{Peers: len(bb.b.Node.Host.Network().Peers())}
 }

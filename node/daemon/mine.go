@@ -7,6 +7,7 @@ import (
 
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/miner"
 )
 
@@ -31,6 +32,7 @@ func (n *Node) mineOne(ctx context.Context, payTo [20]byte) (*chain.Block, error
 		}
 		if res.Status == blockchain.Connected {
 			n.cfg.Log.Info("mined block", "height", b.Header.Height, "hash", b.Hash(), "txs", len(b.Txs))
+			n.events.Add(controlapi.Event{Kind: controlapi.EventMined, Height: b.Header.Height, Tip: b.Hash().String()})
 			return b, nil
 		}
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/devchain/devchain/node/blockchain"
+	"github.com/devchain/devchain/node/controlapi"
 	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/miner"
 	"github.com/devchain/devchain/node/p2p"
@@ -51,6 +54,16 @@ func TestOtherGenesisIsDropped(t *testing.T) {
 	// Whichever side read the other's version first refused it.
 	if a.Sync.PeerCount() != 0 || (a.Gater.Allowed(d.Host.ID()) && d.Gater.Allowed(a.Host.ID())) {
 		t.Fatalf("a: %d peers, neither side banned the other; want 0 peers and a ban", a.Sync.PeerCount())
+	}
+	// And its event log says so, with why.
+	banned := func(n *Node) bool {
+		r, err := n.client().Events(ctx, 0, 0)
+		return err == nil && slices.ContainsFunc(r.Events, func(e controlapi.Event) bool {
+			return e.Kind == controlapi.EventBan && strings.Contains(e.Detail, "genesis")
+		})
+	}
+	if !banned(a) && !banned(d) {
+		t.Fatal("neither node's events tell the ban")
 	}
 }
 

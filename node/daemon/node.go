@@ -13,6 +13,7 @@ import (
 	"github.com/devchain/devchain/node/blockchain"
 	"github.com/devchain/devchain/node/chain"
 	"github.com/devchain/devchain/node/controlapi"
+	"github.com/devchain/devchain/node/eventlog"
 	"github.com/devchain/devchain/node/identity"
 	"github.com/devchain/devchain/node/mempool"
 	"github.com/devchain/devchain/node/p2p"
@@ -34,6 +35,7 @@ type Node struct {
 	dht       *dht.IpfsDHT
 	rpc       *controlapi.Server
 	payments  payments
+	events    *eventlog.Log
 
 	mineMu sync.Mutex // one block template at a time (minter loop, /mint)
 	sendMu sync.Mutex // one payment built at a time: two must not pick the same outputs
@@ -62,7 +64,7 @@ func Start(cfg Config) (n *Node, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	n = &Node{cfg: cfg}
+	n = &Node{cfg: cfg, events: eventlog.New()}
 	var closers []func() error
 	defer func() {
 		if err != nil {
@@ -118,7 +120,7 @@ func Start(cfg Config) (n *Node, err error) {
 	}
 	n.Sync = p2p.NewSync(p2p.SyncConfig{
 		Host: n.Host, Conns: n.Conns, Gater: n.Gater, Chain: n.Chain, Pool: n.Pool, Log: cfg.Log,
-		UserAgent: cfg.UserAgent, BanFor: cfg.BanFor,
+		UserAgent: cfg.UserAgent, BanFor: cfg.BanFor, OnEvent: n.events.Add,
 	})
 	n.Connector = p2p.NewConnector(p2p.ConnectorConfig{
 		Host: n.Host, Conns: n.Conns, Gater: n.Gater, DHT: n.dht, PeerDB: n.peers, Bootstrap: bootstrap,
@@ -208,6 +210,11 @@ func (n *Node) onChainEvent(ev blockchain.Event) {
 	// Blocks go out before the mempool is checked again against them: a
 	// big pool takes a while, and the peers need the block, not the pool.
 	n.Sync.AnnounceBlocks(hashes)
+	if len(ev.Disconnected) > 0 && len(ev.Connected) > 0 {
+		tip := ev.Connected[len(ev.Connected)-1]
+		n.events.Add(controlapi.Event{Kind: controlapi.EventReorg, Depth: len(ev.Disconnected),
+			Height: tip.Header.Height, Tip: tip.Hash().String()})
+	}
 	back := n.Pool.Update(ev.Connected, ev.Disconnected)
 	n.followPayments(ev)
 	if len(back) > 0 {

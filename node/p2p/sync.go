@@ -83,6 +83,9 @@ type SyncConfig struct {
 	// OnPeer is called once a peer completed the handshake (the node
 	// saves it in the peer DB).
 	OnPeer func(c network.Conn)
+	// OnEvent, when set, is told of peers met and lost and of bans (the
+	// node's event log).
+	OnEvent func(controlapi.Event)
 	// BanFor is how long a misbehaving peer is refused (10 min if zero).
 	BanFor time.Duration
 	// IdleTimeout is the read deadline on a stream (90 s if zero); peers
@@ -292,6 +295,7 @@ func (s *Sync) serve(p *peerConn) (err error) {
 	if s.cfg.OnPeer != nil {
 		s.cfg.OnPeer(p.stream.Conn())
 	}
+	s.event(controlapi.EventPeerUp, p, s.cfg.Conns.Source(p.stream.Conn()))
 	s.maybeSync()
 	for {
 		m, err := s.read(p, r, s.cfg.IdleTimeout)
@@ -357,6 +361,13 @@ func (s *Sync) doHandshake(p *peerConn, r *bufio.Reader) error {
 	return nil
 }
 
+// event tells cfg.OnEvent of a change of peer p.
+func (s *Sync) event(kind string, p *peerConn, detail string) {
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(controlapi.Event{Kind: kind, Peer: p.id.String(), Detail: detail})
+	}
+}
+
 // maxPoolOffer bounds the pooled txs offered to a peer just met: well
 // below what a peer may announce unasked (maxPeerAnnounced), and the
 // best-paying ones are those a miner takes first.
@@ -381,6 +392,9 @@ func (s *Sync) offerPool(p *peerConn) {
 // remove forgets a peer whose stream ended and moves its pending requests
 // and the sync role elsewhere.
 func (s *Sync) remove(p *peerConn) {
+	if p.isReady() {
+		s.event(controlapi.EventPeerDown, p, "")
+	}
 	p.close()
 	s.mu.Lock()
 	if s.peers[p.id] == p {
@@ -425,6 +439,7 @@ const reopenDelay = 500 * time.Millisecond
 // misbehaved disconnects a peer and refuses it for BanFor.
 func (s *Sync) misbehaved(p *peerConn, err error) {
 	s.Rejects.Add(1)
+	s.event(controlapi.EventBan, p, err.Error())
 	s.cfg.Log.Warn("peer misbehaved, banned", "peer", p.id, "for", s.cfg.BanFor, "err", err)
 	s.cfg.Gater.Ban(p.id, s.cfg.BanFor)
 	_ = s.cfg.Host.Network().ClosePeer(p.id)

@@ -209,6 +209,7 @@ func (bb bootstrapBackend) SetLinks(controlapi.Links) (controlapi.Links, error) 
 func (bb bootstrapBackend) Gate(deny []string) ([]string, error) {
 	return gate(bb.b.Node.Gater, bb.b.Node.Host.Network().ClosePeer, deny)
 }
+
 // Events: a bootstrap keeps no event log (it has no chain, and every node
 // of a devnet comes and goes through it).
 func (bootstrapBackend) Events(context.Context, uint64, time.Duration) controlapi.EventsReply {

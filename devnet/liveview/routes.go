@@ -55,6 +55,9 @@ func (s *Server) Handler() http.Handler {
 			writeError(w, http.StatusForbidden, fmt.Errorf("host %q refused: name the server by an IP address or localhost", r.Host))
 			return
 		}
+		// The page runs only its own script and cannot be framed: a
+		// page of another site cannot click its buttons for the user.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
 		mux.ServeHTTP(w, r)

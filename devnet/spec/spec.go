@@ -102,6 +102,12 @@ type Placement struct {
 	NetworkKey string
 	// Bootstrap are the multiaddrs of the node's Bootstrap nodes, in order.
 	Bootstrap []string
+	// Announce are the only p2p addresses a chain node tells its peers
+	// (chaind startp2p --announce), for a runtime where a name outlives
+	// the node's address (a Swarm service's DNS name); none: chaind
+	// announces its interface addresses. A bootstrap node announces its
+	// own: nodes dial it by the address they are given.
+	Announce []string
 	// RPCTokenFile is the path of the file holding the control API's
 	// token (the devnet's, so it can call the routes that change
 	// something); "" lets chaind make its own, in its data dir only.
@@ -133,6 +139,9 @@ func (n *Node) Argv(p Placement) []string {
 		}
 		if !n.Links.IsZero() {
 			argv = append(argv, "--links", n.Links.String())
+		}
+		for _, a := range p.Announce {
+			argv = append(argv, "--announce", a)
 		}
 	}
 	argv = append(argv, n.dataFlags(p.DataDir)...)

@@ -111,3 +111,18 @@ func TestArgvRPCTokenFile(t *testing.T) {
 		t.Fatalf("Argv = %q", got)
 	}
 }
+
+// Announced addresses go to chain nodes (startp2p) only, one flag each.
+func TestArgvAnnounce(t *testing.T) {
+	p := Placement{DataDir: "d", ListenHost: "h", P2PPort: 1, RPCAddr: "h:2",
+		Announce: []string{"/dns4/peer-1/tcp/4001", "/dns4/peer-1.x/tcp/4001"}}
+	n := Node{Role: RoleNode, Rendezvous: "r"}
+	got := strings.Join(n.Argv(p), " ")
+	if want := "startp2p -rendezvous r --announce /dns4/peer-1/tcp/4001 --announce /dns4/peer-1.x/tcp/4001 --datadir d"; !strings.HasPrefix(got, want) {
+		t.Errorf("chain node:\n got %s\nwant %s…", got, want)
+	}
+	boot := Node{Role: RoleBootstrap}
+	if got := strings.Join(boot.Argv(p), " "); strings.Contains(got, "--announce") {
+		t.Errorf("bootstrap: %s", got)
+	}
+}

@@ -59,6 +59,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		rendezvous   string
 		bootstrap    []string
 		peers        []string
+		announce     []string
 		minter       string
 		mineInterval time.Duration
 		intervalOnly bool
@@ -78,6 +79,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 	fl.StringVar(&rendezvous, "rendezvous", "devchain", "rendezvous string nodes of one network advertise and look for")
 	fl.StringArrayVar(&bootstrap, "bootstrap", nil, "bootstrap peer multiaddr /ip4/.../tcp/P/p2p/ID (repeatable, or comma-separated)")
 	fl.StringArrayVar(&peers, "peer", nil, "same as -bootstrap (the tutorial's name)")
+	fl.StringArrayVar(&announce, "announce", nil, "tell peers only this p2p address, e.g. /dns4/NAME/tcp/4001 (repeatable); default: every interface address")
 	fl.StringVar(&minter, "minter", "", "mine blocks with mempool transactions, paying this address or alias")
 	fl.DurationVar(&mineInterval, "mine-interval", 0, "with -minter: also mine a block every interval, even with an empty mempool")
 	fl.BoolVar(&intervalOnly, "mine-interval-only", false, "with --mine-interval: mine only every interval, not also as soon as transactions arrive")
@@ -117,7 +119,7 @@ func newStartP2PCmd(e *Env) *cobra.Command {
 		}
 		return daemon.Run(cmd.Context(), daemon.Config{
 			DataDir: dir, Params: e.Params(), AdoptNetwork: !e.difficultySet,
-			ListenHost: nf.listenHost, Port: port, IdentitySeed: nf.identitySeed, NetworkKey: psk,
+			ListenHost: nf.listenHost, Port: port, Announce: announce, IdentitySeed: nf.identitySeed, NetworkKey: psk,
 			Bootstrap: splitList(append(bootstrap, peers...)), Rendezvous: rendezvous,
 			Minter: minter, MineInterval: mineInterval, MineIntervalOnly: intervalOnly, RPCAddr: nf.rpc, RPCTokenFile: nf.rpcTokenFile, RPCHosts: nf.rpcHosts, Log: slog.Default(),
 			TargetPeers: targetPeers, MaxPeers: maxPeers, Links: rule,

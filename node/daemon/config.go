@@ -20,8 +20,11 @@ type Config struct {
 	// AdoptNetwork opens an existing data dir with the network it was
 	// created for (no --difficulty given) instead of refusing a mismatch.
 	AdoptNetwork bool
-	ListenHost   string   // p2p; "0.0.0.0" when empty
-	Port         int      // p2p; 0 picks one
+	ListenHost   string // p2p; "0.0.0.0" when empty
+	Port         int    // p2p; 0 picks one
+	// Announce are the only p2p addresses the node tells peers
+	// (--announce; p2p.HostConfig.Announce); none: its interface addresses.
+	Announce     []string
 	IdentitySeed string   // derive the libp2p identity from it (devnets)
 	NetworkKey   pnet.PSK // nil: DefaultNetworkKey of the chain's params
 	Bootstrap    []string // full multiaddrs of bootstrap peers

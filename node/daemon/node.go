@@ -102,7 +102,7 @@ func Start(cfg Config) (n *Node, err error) {
 	}
 	closers = append(closers, n.peers.Close)
 	if n.Host, n.Gater, err = p2p.NewHost(p2p.HostConfig{
-		Key: key, NetworkKey: cfg.NetworkKey, ListenHost: cfg.ListenHost, Port: cfg.Port, UserAgent: cfg.UserAgent,
+		Key: key, NetworkKey: cfg.NetworkKey, ListenHost: cfg.ListenHost, Port: cfg.Port, Announce: cfg.Announce, UserAgent: cfg.UserAgent,
 		MaxConns: max(cfg.MaxPeers, 0), LowConns: max(cfg.TargetPeers, cfg.MaxPeers/2), ConnGrace: cfg.ConnGrace,
 	}); err != nil {
 		return nil, err

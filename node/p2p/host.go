@@ -42,6 +42,13 @@ type HostConfig struct {
 	// is MaxConns/2 if zero, ConnGrace 20 s.
 	LowConns  int
 	ConnGrace time.Duration
+	// Announce, when not empty, are the only addresses the host tells
+	// peers (identify, and so the DHT and their peer DBs) instead of its
+	// interface addresses: behind a name that outlives an address, as a
+	// Swarm service's DNS name outlives the IP of the task that runs it,
+	// peers keep finding a node that moved. Each is /dns4/NAME/tcp/PORT or
+	// any dialable multiaddr, optionally ending in the host's /p2p/ID.
+	Announce []string
 }
 
 // NewHost starts a libp2p host on TCP with Noise and the pnet key, and
@@ -62,6 +69,10 @@ func NewHost(cfg HostConfig) (host.Host, *Gater, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	announce, err := announceAddrs(cfg.Key, cfg.Announce)
+	if err != nil {
+		return nil, nil, err
+	}
 	gater := NewGater()
 	opts := []libp2p.Option{
 		libp2p.Identity(cfg.Key),
@@ -74,9 +85,13 @@ func NewHost(cfg HostConfig) (host.Host, *Gater, error) {
 		libp2p.DisableRelay(),
 		libp2p.DisableMetrics(),
 		libp2p.WithDialTimeout(5 * time.Second),
+	}
+	if len(announce) > 0 {
+		opts = append(opts, libp2p.AddrsFactory(func([]ma.Multiaddr) []ma.Multiaddr { return announce }))
+	} else {
 		// Announce every interface address, loopback included: the
 		// network is private and its nodes often share a machine.
-		libp2p.AddrsFactory(func(addrs []ma.Multiaddr) []ma.Multiaddr { return addrs }),
+		opts = append(opts, libp2p.AddrsFactory(func(addrs []ma.Multiaddr) []ma.Multiaddr { return addrs }))
 	}
 	if cfg.UserAgent != "" {
 		opts = append(opts, libp2p.UserAgent(cfg.UserAgent))
@@ -159,6 +174,34 @@ func (c *connManager) Protect(id peer.ID, tag string) {
 		return
 	}
 	c.BasicConnMgr.Protect(id, tag)
+}
+
+// announceAddrs parses the addresses to announce, without their /p2p/ID
+// part (libp2p adds it), refusing one that names another peer.
+func announceAddrs(key crypto.PrivKey, addrs []string) ([]ma.Multiaddr, error) {
+	if len(addrs) == 0 {
+		return nil, nil
+	}
+	self, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("p2p host: identity: %w", err)
+	}
+	out := make([]ma.Multiaddr, 0, len(addrs))
+	for _, s := range addrs {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("announce address %q: %w", s, err)
+		}
+		transport, id := peer.SplitAddr(a)
+		if transport == nil {
+			return nil, fmt.Errorf("announce address %q: no transport address before /p2p", s)
+		}
+		if id != "" && id != self {
+			return nil, fmt.Errorf("announce address %q: peer ID %s is not this node's (%s)", s, id, self)
+		}
+		out = append(out, transport)
+	}
+	return out, nil
 }
 
 func listenAddr(host string, port int) (ma.Multiaddr, error) {

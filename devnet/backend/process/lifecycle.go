@@ -56,10 +56,10 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		return err
 	}
 	b.mu.Lock()
-	sides := b.state.Partition
+	sides, net := b.state.Partition, b.net
 	b.mu.Unlock()
 	if sides != nil {
-		return b.gate(ctx, sides, name)
+		return backend.GateNode(ctx, b, net, sides, name)
 	}
 	return nil
 }

@@ -23,9 +23,6 @@ import (
 // StopGrace is how long Stop waits after SIGTERM before SIGKILL.
 var StopGrace = 10 * time.Second
 
-// requestTimeout bounds one call to a node's control API.
-const requestTimeout = 5 * time.Second
-
 // Backend is the process backend.
 type Backend struct {
 	opts backend.Options

@@ -62,6 +62,8 @@ type Server struct {
 	token string // "" without Control
 	names map[string]bool
 
+	feeds *feeds // node events and notes for the timeline
+
 	mu      sync.Mutex
 	latest  []byte        // the last snapshot, as sent
 	changed chan struct{} // closed and replaced when latest changes
@@ -83,7 +85,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
-	s := &Server{opts: opts, names: map[string]bool{}, changed: make(chan struct{})}
+	s := &Server{opts: opts, names: map[string]bool{}, changed: make(chan struct{}), feeds: newFeeds()}
 	for _, n := range opts.Net.Nodes {
 		s.names[n.Name] = true
 	}
@@ -150,6 +152,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// Note adds an entry to the timeline from outside the devnet's nodes (a
+// run's steps), shown with the next snapshot, which it brings forward.
+func (s *Server) Note(kind, text string) {
+	s.feeds.note(Event{Time: time.Now().UTC(), Kind: kind, Text: text})
 }
 
 // publish makes b the latest snapshot and wakes every event stream.

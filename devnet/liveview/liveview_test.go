@@ -363,18 +363,52 @@ func TestLiveViewTimelineIsBounded(t *testing.T) {
 	prev := map[string]NodeView{"a": {Name: "a", State: "running", Height: 1, Tip: "x"}}
 	for i := range maxEvents + 10 {
 		cur := []NodeView{{Name: "a", State: "running", Height: uint64(i + 2), Tip: fmt.Sprint(i)}}
-		tl.diff(time.Now(), prev, cur, nil)
+		tl.diff(time.Now(), prev, cur, nil, nil)
 		prev = map[string]NodeView{"a": cur[0]}
 	}
 	ev := tl.list()
 	if len(ev) != maxEvents || ev[len(ev)-1].Kind != "tip" || !strings.HasPrefix(ev[len(ev)-1].Text, fmt.Sprintf("tip %d at height %d on a", maxEvents+9, maxEvents+11)) {
 		t.Errorf("%d events, last %+v", len(ev), ev[len(ev)-1])
 	}
-	tl.diff(time.Now(), prev, []NodeView{{Name: "a", State: "running", Height: 5, Tip: "y"}}, nil)
+	tl.diff(time.Now(), prev, []NodeView{{Name: "a", State: "running", Height: 5, Tip: "y"}}, nil, nil)
 	tl.diff(time.Now(), map[string]NodeView{"a": {Name: "a", State: "running", Height: 5, Tip: "y"}},
-		[]NodeView{{Name: "a", State: "running", Height: 6, Tip: "z"}}, map[string]bool{"a": true})
+		[]NodeView{{Name: "a", State: "running", Height: 6, Tip: "z"}}, map[string]bool{"a": true}, nil)
 	ev = tl.list()
 	if ev[len(ev)-2].Kind != "reorg" || ev[len(ev)-1].Kind != "reorg" {
 		t.Errorf("a lower height and a replaced tip are reorgs: %+v", ev[len(ev)-2:])
+	}
+	// A node whose own event log tells its reorgs gets none derived.
+	tl.diff(time.Now(), map[string]NodeView{"a": {Name: "a", State: "running", Height: 6, Tip: "z"}},
+		[]NodeView{{Name: "a", State: "running", Height: 4, Tip: "w"}}, nil, map[string]bool{"a": true})
+	if ev = tl.list(); ev[len(ev)-1].Kind != "tip" || ev[len(ev)-2].Kind != "reorg" {
+		t.Errorf("a node telling its own reorgs: derived %+v", ev[len(ev)-1])
+	}
+}
+
+// A node's own events become timeline entries (a reorg with its depth, a
+// ban with its reason; the rest only wake the poller), and wake the
+// poller once however many arrive.
+func TestLiveViewFeedTakesNodeEvents(t *testing.T) {
+	f := newFeeds()
+	f.take("peer-2", []controlapi.Event{
+		{Kind: controlapi.EventMined, Height: 7},
+		{Kind: controlapi.EventReorg, Depth: 3, Height: 9, Tip: "abcdef0123456789"},
+		{Kind: controlapi.EventBan, Peer: "12D3KooWxyz0123456", Detail: "other genesis"},
+	})
+	f.take("peer-3", []controlapi.Event{{Kind: controlapi.EventMined, Height: 8}})
+	got, _ := f.drain()
+	if len(got) != 2 || got[0].Kind != "reorg" || got[0].Text != "peer-2 reorganised 3 blocks deep, to abcdef012345 at height 9" ||
+		got[1].Kind != "ban" || !strings.Contains(got[1].Text, "other genesis") {
+		t.Fatalf("timeline entries %+v", got)
+	}
+	select {
+	case <-f.kick:
+	default:
+		t.Fatal("the poller was not woken")
+	}
+	select {
+	case <-f.kick:
+		t.Fatal("woken twice for one wait")
+	default:
 	}
 }

@@ -57,15 +57,25 @@ const pollParallel = 16
 
 // poller is the state kept from one poll to the next.
 type poller struct {
-	s    *Server
-	prev map[string]NodeView
-	tl   timeline
-	gone string
+	s     *Server
+	prev  map[string]NodeView
+	tl    timeline
+	gone  string
+	feeds *feeds
 }
 
+// minPollGap bounds how often node events may bring a poll forward, so a
+// burst of them costs a few polls, not one each.
+const minPollGap = 200 * time.Millisecond
+
+// pollLoop polls every opts.Poll, and sooner (minPollGap after the last
+// poll at the earliest) when a node's event log tells of a change; the
+// interval starts again after each poll, so events move polls forward
+// rather than add to them.
 func (s *Server) pollLoop(ctx context.Context) {
-	p := &poller{s: s}
-	t := time.NewTicker(s.opts.Poll)
+	p := &poller{s: s, feeds: s.feeds}
+	defer p.feeds.start(ctx, s)()
+	t := time.NewTimer(s.opts.Poll)
 	defer t.Stop()
 	for {
 		snap := p.round(ctx)
@@ -75,10 +85,17 @@ func (s *Server) pollLoop(ctx context.Context) {
 		if b, err := json.Marshal(snap); err == nil {
 			s.publish(b)
 		}
+		t.Reset(s.opts.Poll)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-p.feeds.kick:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(minPollGap):
+			}
 		}
 	}
 }
@@ -110,7 +127,16 @@ func (p *poller) round(ctx context.Context) *Snapshot {
 	} else {
 		var reorged map[string]bool
 		nodes, reorged = p.pollNodes(ctx)
-		p.tl.diff(now, p.prev, nodes, reorged)
+		told, live := p.feeds.drain()
+		for n := range live {
+			if live[n] {
+				delete(reorged, n) // its own log tells its reorgs, with their depth
+			}
+		}
+		p.tl.diff(now, p.prev, nodes, reorged, live)
+		for _, e := range told {
+			p.tl.add(e)
+		}
 	}
 	p.prev = map[string]NodeView{}
 	for _, v := range nodes {

@@ -10,7 +10,7 @@ import (
 // Event is one entry of the timeline, derived by comparing two polls.
 type Event struct {
 	Time time.Time `json:"time"`
-	// Kind is "down", "up", "tip", "reorg", "peer" or "gone".
+	// Kind is "down", "up", "tip", "reorg", "ban", "peer" or "gone".
 	Kind string `json:"kind"`
 	Node string `json:"node,omitempty"`
 	Text string `json:"text"`
@@ -37,9 +37,10 @@ func (t *timeline) list() []Event {
 
 // diff records what changed between the polls prev and cur: nodes going
 // down or up, reorgs (a lower height, another tip at the same height, or a
-// tip replaced below the new one: reorged), new tips (one event per tip,
-// naming the nodes that moved to it) and peers found or lost.
-func (t *timeline) diff(now time.Time, prev map[string]NodeView, cur []NodeView, reorged map[string]bool) {
+// tip replaced below the new one: reorged) of the nodes whose own event
+// log does not tell them (told), new tips (one event per tip, naming the
+// nodes that moved to it) and peers found or lost.
+func (t *timeline) diff(now time.Time, prev map[string]NodeView, cur []NodeView, reorged, told map[string]bool) {
 	if prev == nil {
 		return
 	}
@@ -64,7 +65,7 @@ func (t *timeline) diff(now time.Time, prev map[string]NodeView, cur []NodeView,
 		case c.State != stateRunning:
 			continue
 		}
-		if c.Tip != p.Tip && (reorged[c.Name] || c.Height <= p.Height) {
+		if c.Tip != p.Tip && !told[c.Name] && (reorged[c.Name] || c.Height <= p.Height) {
 			ev("reorg", "reorganised: height %d → %d, tip %s replaced by %s", p.Height, c.Height, short(p.Tip), short(c.Tip))
 		} else if c.Tip != p.Tip {
 			if movedTo[c.Tip] == nil {

@@ -34,6 +34,8 @@ type Runner struct {
 	// Artifacts is where a failed run leaves logs, /status and the step
 	// log; "" keeps none.
 	Artifacts string
+	// Report is where Run writes its report (sample.go); "" writes none.
+	Report string
 	// Keep leaves the devnet running after Run.
 	Keep bool
 	// Poll is the interval of status polls (default 500ms).
@@ -81,6 +83,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 // Result is the outcome of one step.
 type Result struct {
 	Step     *scenario.Step
+	Start    time.Time
 	Duration time.Duration
 	Err      error
 	Skipped  bool
@@ -116,7 +119,9 @@ func (r *Runner) Up(ctx context.Context) (err error) {
 // Run is up, every step, then down (unless Keep). It fails if any step
 // failed; the error names the first failed step.
 func (r *Runner) Run(ctx context.Context) (err error) {
+	var smp *sampler
 	defer func() {
+		r.writeReport(ctx, smp, err) // first: it reads nodes that teardown removes
 		if err != nil {
 			r.teardown(ctx, err)
 			return
@@ -131,6 +136,7 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	if err := r.Start(ctx); err != nil {
 		return err
 	}
+	smp = r.startSampling(ctx)
 	return r.RunSteps(ctx)
 }
 
@@ -157,7 +163,7 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 		props := r.stepProps
 		r.stepProps = nil
 		r.mu.Unlock()
-		r.results = append(r.results, Result{Step: s, Duration: time.Since(start), Err: err, Properties: props})
+		r.results = append(r.results, Result{Step: s, Start: start, Duration: time.Since(start), Err: err, Properties: props})
 		if err != nil {
 			r.steps.printf("FAIL %s: %v", s.Name, err)
 			failed = &StepError{Index: i + 1, Step: s, Err: err}

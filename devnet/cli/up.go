@@ -35,8 +35,8 @@ func newUpCommand(g *globals) *cobra.Command {
 }
 
 func newRunCommand(g *globals) *cobra.Command {
-	var file, junit, artifacts string
-	var keep bool
+	var file, junit, artifacts, reportDir string
+	var keep, noReport bool
 	var repeat int
 	cmd := &cobra.Command{
 		Use:   "run -f FILE",
@@ -46,22 +46,29 @@ func newRunCommand(g *globals) *cobra.Command {
 			if repeat < 1 || repeat > 1000 {
 				return fmt.Errorf("--repeat %d: want 1 to 1000", repeat)
 			}
+			if reportDir != "" && noReport {
+				return fmt.Errorf("--report and --no-report: pick one")
+			}
+			rep := reportTo{dir: reportDir, off: noReport}
 			if repeat == 1 {
-				return g.runScenario(cmd.Context(), file, artifacts, junit, keep)
+				return g.runReported(cmd.Context(), file, artifacts, junit, rep, keep)
 			}
 			if keep {
 				return fmt.Errorf("--keep and --repeat: a repeated run removes its devnet each time")
 			}
 			failed := 0
 			for i := 1; i <= repeat; i++ {
-				art, ju := artifacts, junit
+				art, ju, rp := artifacts, junit, rep
 				if art != "" {
 					art = filepath.Join(art, fmt.Sprintf("run-%d", i))
+				}
+				if rp.dir != "" {
+					rp.dir = filepath.Join(rp.dir, fmt.Sprintf("run-%d", i))
 				}
 				if ju != "" {
 					ju = strings.TrimSuffix(ju, ".xml") + fmt.Sprintf("-%d.xml", i)
 				}
-				err := g.runScenario(cmd.Context(), file, art, ju, false)
+				err := g.runReported(cmd.Context(), file, art, ju, rp, false)
 				if cmd.Context().Err() != nil {
 					return cmd.Context().Err()
 				}
@@ -85,11 +92,26 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.IntVar(&repeat, "repeat", 1, "run the scenario this many times and report how many failed")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report (a testcase per step) to FILE")
 	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log (default build/artifacts/NAME)")
+	f.StringVar(&reportDir, "report", "", "where the run report goes: report.html, a PNG per plot and samples.json (default: the artefacts folder)")
+	f.BoolVar(&noReport, "no-report", false, "write no run report (and sample no node)")
 	return cmd
 }
 
-// runScenario is one `devnet run` of file: up, every step, down.
+// reportTo is where a run's report goes: dir, else the run's artefacts
+// folder; nowhere when off.
+type reportTo struct {
+	dir string
+	off bool
+}
+
+// runScenario is one `devnet run` of file with its report in the
+// artefacts folder.
 func (g *globals) runScenario(ctx context.Context, file, artifacts, junit string, keep bool) error {
+	return g.runReported(ctx, file, artifacts, junit, reportTo{}, keep)
+}
+
+// runReported is one `devnet run` of file: up, every step, down.
+func (g *globals) runReported(ctx context.Context, file, artifacts, junit string, rep reportTo, keep bool) error {
 	r, release, err := g.newRunner(ctx, file)
 	if err != nil {
 		return err
@@ -99,6 +121,9 @@ func (g *globals) runScenario(ctx context.Context, file, artifacts, junit string
 	r.Artifacts = artifacts
 	if r.Artifacts == "" {
 		r.Artifacts = filepath.Join("build", "artifacts", r.Net.Name)
+	}
+	if r.Report = rep.dir; r.Report == "" && !rep.off {
+		r.Report = r.Artifacts
 	}
 	runErr := r.Run(ctx)
 	if junit != "" {

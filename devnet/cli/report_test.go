@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -10,10 +11,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/devchain/devchain/devnet/report"
+	"github.com/devchain/devchain/internal/testutil"
 )
 
 // reportPlots are the plots of a run with a load step, in the report's
@@ -145,6 +148,43 @@ steps:
 	}
 	if _, err := os.Stat(filepath.Join(art, "steps.log")); err != nil {
 		t.Errorf("the failed run left no step log: %v", err)
+	}
+}
+
+// An interrupted run stops sampling, tears down and still writes its
+// report, without the reads that would keep the nodes up longer.
+func TestReportOfInterruptedRun(t *testing.T) {
+	state := t.TempDir()
+	art := filepath.Join(t.TempDir(), "artefacts")
+	t.Cleanup(func() { _, _ = runDevnet(t, state, "down", "--all") })
+	f := writeScenario(t, "name: reportint\nnodes:\n  - name: a\n  - name: b\nsteps:\n  - sleep: 1h\n")
+	out, err := os.CreateTemp(t.TempDir(), "out") // an *os.File takes writes from any goroutine
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := NewRootCommand(out, out)
+	cmd.SetArgs([]string{"--state-dir", state, "run", "-f", f, "--runtime", "process", "--chaind", fakeChaind, "--artifacts", art})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	testutil.WaitFor(t, 30*time.Second, "the sleep step", func() bool {
+		b, err := os.ReadFile(out.Name())
+		return err == nil && strings.Contains(string(b), "sleep 1h")
+	})
+	start := time.Now()
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("an interrupted run passed")
+	}
+	t.Logf("the run returned %s after the interrupt", time.Since(start).Round(time.Millisecond))
+	html := readReport(t, art, []string{"height", "tips", "peers", "mempool", "memory", "propagation", "topology"})
+	if !strings.Contains(html, `id="verdict">FAIL<`) || !strings.Contains(html, "connections not read (the run was interrupted)") {
+		t.Error("the report of an interrupted run should say FAIL and that the last connections were not read")
+	}
+	if _, err := os.Stat(filepath.Join(state, "reportint")); !os.IsNotExist(err) {
+		t.Errorf("the interrupted devnet was not removed: %v", err)
 	}
 }
 

@@ -253,7 +253,7 @@ func propagationPlot(blocks []Block) (figure, error) {
 	}
 	slices.Sort(spreads)
 	p.Title.Text = fmt.Sprintf("block propagation to every chain node, last %d blocks: median %s, max %s",
-		len(blocks), spreads[len(spreads)/2].Round(100*time.Microsecond), spreads[len(spreads)-1].Round(100*time.Microsecond))
+		len(blocks), roughly(spreads[len(spreads)/2]), roughly(spreads[len(spreads)-1]))
 	sc, err := plotter.NewScatter(xys)
 	if err != nil {
 		return f, err
@@ -261,4 +261,15 @@ func propagationPlot(blocks []Block) (figure, error) {
 	sc.GlyphStyle = draw.GlyphStyle{Color: palette[0], Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 	p.Add(plotter.NewGrid(), sc)
 	return f, nil
+}
+
+// roughly is d to three significant digits or so: 1.8s, 169ms, 4.8ms.
+func roughly(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= 10*time.Millisecond:
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Microsecond)
 }

@@ -78,7 +78,7 @@ func addNodes(p *plot.Plot, nodes []*NodeSamples, pos map[string]plotter.XY, pee
 		at := pos[n.Name]
 		glyph := draw.GlyphStyle{Color: palette[0], Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
 		if n.Role == "bootstrap" {
-			glyph.Color, glyph.Shape = black, draw.SquareGlyph{}
+			glyph.Color, glyph.Shape = black, draw.BoxGlyph{}
 		}
 		if _, answered := peers[n.Name]; !answered {
 			glyph.Color = grey

@@ -52,6 +52,9 @@ func topologyPlot(run *Run, s *Samples) (figure, error) {
 	}
 	for _, e := range slices.SortedFunc(maps.Keys(edges), func(a, b [2]string) int { return slices.Compare(a[:], b[:]) }) {
 		sty := draw.LineStyle{Color: faded(palette[0]), Width: vg.Points(0.8)}
+		if len(edges) > 100 { // a dense graph in thinner lines
+			sty.Width = vg.Points(0.4)
+		}
 		if roles[e[0]] == "bootstrap" || roles[e[1]] == "bootstrap" {
 			sty = draw.LineStyle{Color: grey, Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(2), vg.Points(3)}}
 		}

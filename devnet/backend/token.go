@@ -59,3 +59,13 @@ func ReadToken(stateDir string) (string, error) {
 	}
 	return controlapi.ReadTokenFile(path)
 }
+
+// DevnetToken is what a container backend hands its nodes: the devnet's
+// token in stateDir (MakeToken), or without a state dir a fresh one, which
+// lives as long as the caller keeps it.
+func DevnetToken(stateDir string) (string, error) {
+	if stateDir == "" {
+		return controlapi.NewToken()
+	}
+	return MakeToken(stateDir)
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/backend/docker"
 	"github.com/devchain/devchain/devnet/backend/process"
+	"github.com/devchain/devchain/devnet/backend/swarm"
 )
 
 // All are the providers in order of preference: automatic selection takes
@@ -15,5 +16,6 @@ func All() []backend.Provider {
 	return []backend.Provider{
 		docker.Provider,
 		process.Provider,
+		swarm.Provider, // never picked automatically: an engine in a swarm runs docker devnets too
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -19,7 +17,6 @@ import (
 	"github.com/devchain/devchain/compose"
 	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/spec"
-	"github.com/devchain/devchain/node/controlapi"
 )
 
 // Start creates the node's container and volume if they do not exist,
@@ -73,7 +70,7 @@ func (b *Backend) waitAnswering(ctx context.Context, s *compose.Service, exited 
 	}
 	return backend.WaitAnswering(ctx, s.Node.Name, endpoint, exited, func() string {
 		var out bytes.Buffer
-		if err := b.copyLogs(context.WithoutCancel(ctx), s.Container, false, &out, &out); err != nil {
+		if err := CopyLogs(context.WithoutCancel(ctx), b.cli, s.Container, false, &out, &out); err != nil {
 			return "(no log: " + err.Error() + ")"
 		}
 		return backend.Tail(out.String(), backend.LogTailLines)
@@ -200,9 +197,9 @@ const (
 // secretSums are the secret labels of a container given token and key (nil:
 // no key file).
 func secretSums(token string, key []byte) map[string]string {
-	sums := map[string]string{labelTokenSum: digest([]byte(token))}
+	sums := map[string]string{labelTokenSum: compose.Digest([]byte(token))}
 	if len(key) > 0 {
-		sums[labelKeySum] = digest(key)
+		sums[labelKeySum] = compose.Digest(key)
 	}
 	return sums
 }
@@ -212,12 +209,6 @@ func sameSecrets(have, want map[string]string) bool {
 	return have[labelTokenSum] == want[labelTokenSum] && have[labelKeySum] == want[labelKeySum]
 }
 
-// digest tells secrets apart without saying anything about them: 48 bits
-// of SHA-256, of a random 256-bit secret.
-func digest(secret []byte) string {
-	sum := sha256.Sum256(secret)
-	return hex.EncodeToString(sum[:6])
-}
 
 // RPCToken is the token the devnet's containers get.
 func (b *Backend) RPCToken() string {
@@ -237,12 +228,7 @@ func (b *Backend) rpcToken() (string, error) {
 		return b.token, nil
 	}
 	var err error
-	if b.opts.StateDir != "" {
-		b.token, err = backend.MakeToken(b.opts.StateDir)
-	} else {
-		b.token, err = controlapi.NewToken()
-	}
-	if err != nil {
+	if b.token, err = backend.DevnetToken(b.opts.StateDir); err != nil {
 		return "", fmt.Errorf("docker: %w", err)
 	}
 	return b.token, nil
@@ -301,7 +287,7 @@ func (b *Backend) Kill(ctx context.Context, name string) error {
 		if _, err := b.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 			return err
 		}
-		return b.waitStopped(ctx, id)
+		return WaitStopped(ctx, b.cli, id)
 	})
 }
 
@@ -346,8 +332,10 @@ func (b *Backend) onContainer(ctx context.Context, name, what string, op func(id
 	return nil
 }
 
-func (b *Backend) waitStopped(ctx context.Context, id string) error {
-	w := b.cli.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+// WaitStopped returns once container id does not run (the swarm backend
+// waits so for a killed task's container).
+func WaitStopped(ctx context.Context, c *client.Client, id string) error {
+	w := c.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
 	case <-w.Result:
 		return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string
 	case res.Container.State != nil && res.Container.State.Paused:
 		return "", fmt.Errorf("docker: exec on node %s: node is paused", name)
 	case res.Container.State != nil && res.Container.State.Running:
-		out, err := b.execIn(ctx, res.Container.ID, argv)
+		out, err := ExecIn(ctx, b.cli, res.Container.ID, argv)
 		if err != nil {
 			return out, fmt.Errorf("docker: exec on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
 		}
@@ -50,8 +51,11 @@ func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string
 	return out, nil
 }
 
-func (b *Backend) execIn(ctx context.Context, id string, argv []string) (string, error) {
-	ex, err := b.cli.ExecCreate(ctx, id, client.ExecCreateOptions{
+// ExecIn runs /chaind ARGV in the running container id and returns its
+// standard output; a failure carries its exit status and standard error.
+// The swarm backend runs it in a task's container.
+func ExecIn(ctx context.Context, c *client.Client, id string, argv []string) (string, error) {
+	ex, err := c.ExecCreate(ctx, id, client.ExecCreateOptions{
 		Cmd:          append([]string{"/chaind"}, argv...),
 		AttachStdout: true,
 		AttachStderr: true,
@@ -59,7 +63,7 @@ func (b *Backend) execIn(ctx context.Context, id string, argv []string) (string,
 	if err != nil {
 		return "", err
 	}
-	att, err := b.cli.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
+	att, err := c.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -74,7 +78,7 @@ func (b *Backend) execIn(ctx context.Context, id string, argv []string) (string,
 	if ctx.Err() != nil {
 		return stdout.String(), ctx.Err()
 	}
-	st, err := b.cli.ExecInspect(ctx, ex.ID, client.ExecInspectOptions{})
+	st, err := c.ExecInspect(ctx, ex.ID, client.ExecInspectOptions{})
 	if err != nil {
 		return stdout.String(), err
 	}
@@ -87,40 +91,48 @@ func (b *Backend) runOnce(ctx context.Context, s *compose.Service, argv []string
 	b.mu.Lock()
 	image, devnet := b.image, b.layout.Devnet
 	b.mu.Unlock()
-	if _, err := b.cli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: s.Volume, Labels: s.Labels}); err != nil {
+	return RunOnVolume(ctx, b.cli, image, devnet, s.Node.Name, s.Volume, s.Labels, argv, b.log)
+}
+
+// RunOnVolume runs /chaind ARGV of image offline (no network) in a one-off
+// container on the node's volume (created with labels if missing), labelled
+// as an exec of the node of devnet, and returns its standard output. The
+// swarm backend runs it on a stopped service's volume.
+func RunOnVolume(ctx context.Context, c *client.Client, image, devnet, node, volume string, labels map[string]string, argv []string, log *slog.Logger) (string, error) {
+	if _, err := c.VolumeCreate(ctx, client.VolumeCreateOptions{Name: volume, Labels: labels}); err != nil {
 		return "", fmt.Errorf("volume: %w", err)
 	}
-	return b.runContainer(ctx,
+	return runContainer(ctx, c,
 		&container.Config{
 			Image:  image,
 			Cmd:    argv,
-			Labels: map[string]string{compose.LabelDevnet: devnet, compose.LabelNode: s.Node.Name, compose.LabelExec: "1"},
+			Labels: map[string]string{compose.LabelDevnet: devnet, compose.LabelNode: node, compose.LabelExec: "1"},
 		},
 		&container.HostConfig{
 			NetworkMode: "none",
-			Binds:       []string{s.Volume + ":" + compose.DataDir},
-		})
+			Binds:       []string{volume + ":" + compose.DataDir},
+		}, log)
 }
 
 // runContainer runs a container to completion and returns its stdout; it
 // removes the container afterwards even if ctx ended. cfg carries the
 // devnet label, so Down also finds one left by a crash.
-func (b *Backend) runContainer(ctx context.Context, cfg *container.Config, host *container.HostConfig) (string, error) {
-	created, err := b.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
+func runContainer(ctx context.Context, c *client.Client, cfg *container.Config, host *container.HostConfig, log *slog.Logger) (string, error) {
+	created, err := c.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: host})
 	if err != nil {
 		return "", fmt.Errorf("create: %w", err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		if _, err := b.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			b.log.Warn("one-off container left behind (devnet down removes it)", "container", created.ID, "err", err)
+		if _, err := c.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			log.Warn("one-off container left behind (devnet down removes it)", "container", created.ID, "err", err)
 		}
 	}()
-	if _, err := b.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+	if _, err := c.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
 		return "", fmt.Errorf("start: %w", err)
 	}
-	w := b.cli.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	w := c.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	var code int64
 	select {
 	case res := <-w.Result:
@@ -129,7 +141,7 @@ func (b *Backend) runContainer(ctx context.Context, cfg *container.Config, host 
 		return "", fmt.Errorf("wait: %w", err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := b.copyLogs(ctx, created.ID, false, &stdout, &stderr); err != nil {
+	if err := CopyLogs(ctx, c, created.ID, false, &stdout, &stderr); err != nil {
 		return "", err
 	}
 	return stdout.String(), exitError(int(code), stderr.String())
@@ -152,7 +164,7 @@ func (b *Backend) Logs(ctx context.Context, name string, follow bool, w io.Write
 	if err != nil {
 		return err
 	}
-	err = b.copyLogs(ctx, s.Container, follow, w, w)
+	err = CopyLogs(ctx, b.cli, s.Container, follow, w, w)
 	if follow && ctx.Err() != nil {
 		return nil
 	}
@@ -162,10 +174,10 @@ func (b *Backend) Logs(ctx context.Context, name string, follow bool, w io.Write
 	return nil
 }
 
-// copyLogs demultiplexes a container's log stream (no TTY, so the engine
-// frames stdout and stderr).
-func (b *Backend) copyLogs(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error {
-	rc, err := b.cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
+// CopyLogs demultiplexes a container's log stream (no TTY, so the engine
+// frames stdout and stderr). The swarm backend reads a task's container.
+func CopyLogs(ctx context.Context, c *client.Client, id string, follow bool, stdout, stderr io.Writer) error {
+	rc, err := c.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
 	if err != nil {
 		return err
 	}

@@ -126,3 +126,10 @@ func sizePeers(net *spec.Network, limit int) error {
 func targetFor(maxPeers int) int {
 	return min(max((maxPeers-1)/2, minTargetPeers), defaultTargetPeers)
 }
+
+// SizePeersToHost is Setup's sizing for a devnet of this host's engine
+// whose containers share this kernel's neighbour table (the swarm backend's
+// on a one-node swarm: overlay peers cost entries as bridge peers do).
+func SizePeersToHost(net *spec.Network) error {
+	return sizePeers(net, readNeighbourLimit(neighbourLimitFile))
+}

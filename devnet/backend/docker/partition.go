@@ -159,7 +159,7 @@ func (b *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 	if err != nil {
 		return err
 	}
-	out, err := b.runContainer(ctx,
+	out, err := runContainer(ctx, b.cli,
 		&container.Config{
 			Image:  image,
 			Cmd:    netcut.Args(all, targets),
@@ -169,7 +169,7 @@ func (b *Backend) cut(ctx context.Context, layout *compose.Layout, sides [][]str
 			NetworkMode: "none",
 			PidMode:     "host",
 			CapAdd:      []string{"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"},
-		})
+		}, b.log)
 	if err != nil {
 		return fmt.Errorf("docker: partition helper on devnet %s: %w", layout.Devnet, err)
 	}

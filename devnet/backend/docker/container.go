@@ -209,7 +209,6 @@ func sameSecrets(have, want map[string]string) bool {
 	return have[labelTokenSum] == want[labelTokenSum] && have[labelKeySum] == want[labelKeySum]
 }
 
-
 // RPCToken is the token the devnet's containers get.
 func (b *Backend) RPCToken() string {
 	token, err := b.rpcToken()

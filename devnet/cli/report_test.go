@@ -19,9 +19,11 @@ import (
 	"github.com/devchain/devchain/internal/testutil"
 )
 
-// reportPlots are the plots of a run with a load step, in the report's
-// order.
-var reportPlots = []string{"height", "tips", "peers", "mempool", "memory", "throughput", "latency", "propagation", "topology"}
+// Plots of every run's report, and those only a run with a load step has.
+var (
+	reportPlots = []string{"height", "tips", "peers", "mempool", "memory", "propagation", "topology"}
+	loadPlots   = []string{"throughput", "latency"}
+)
 
 // readReport reads dir's report.html and checks that every named plot is
 // in it as an inline SVG and beside it as a PNG that decodes.
@@ -70,7 +72,8 @@ steps:
 	if !strings.Contains(out, "report in "+filepath.Join(art, report.HTMLFile)) {
 		t.Errorf("the step log does not say where the report is:\n%s", out)
 	}
-	html := readReport(t, art, reportPlots)
+	plots := append(loadPlots, reportPlots...)
+	html := readReport(t, art, plots)
 	if !strings.Contains(html, `id="verdict">PASS<`) {
 		t.Error("the verdict is not PASS")
 	}
@@ -106,7 +109,7 @@ steps:
 		if _, err := chromedp.Run(ctx, chromedp.Navigate("file://"+filepath.Join(art, report.HTMLFile))); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range reportPlots {
+		for _, name := range plots {
 			size := js[[]float64](t, ctx, fmt.Sprintf(`(r => r ? [r.width, r.height] : [0, 0])(document.querySelector('#plot-%s svg')?.getBoundingClientRect())`, name))
 			if size[0] <= 0 || size[1] <= 0 {
 				t.Errorf("plot %s: size %v in the browser", name, size)
@@ -135,7 +138,7 @@ steps:
 	if err == nil {
 		t.Fatal("the run passed")
 	}
-	html := readReport(t, dir, []string{"height", "tips", "peers", "mempool", "memory", "propagation", "topology"})
+	html := readReport(t, dir, reportPlots)
 	if !strings.Contains(html, `id="verdict">FAIL<`) || !strings.Contains(html, "Step 2 <b>a height no one mines</b>") ||
 		!strings.Contains(html, "did not hold within 2s") {
 		t.Errorf("the verdict does not name step 2 and why it failed")
@@ -179,7 +182,7 @@ func TestReportOfInterruptedRun(t *testing.T) {
 		t.Error("an interrupted run passed")
 	}
 	t.Logf("the run returned %s after the interrupt", time.Since(start).Round(time.Millisecond))
-	html := readReport(t, art, []string{"height", "tips", "peers", "mempool", "memory", "propagation", "topology"})
+	html := readReport(t, art, reportPlots)
 	if !strings.Contains(html, `id="verdict">FAIL<`) || !strings.Contains(html, "connections not read (the run was interrupted)") {
 		t.Error("the report of an interrupted run should say FAIL and that the last connections were not read")
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -43,46 +44,28 @@ func figures(run *Run) ([]figure, error) {
 		return figure{name: name, plot: p, w: wideW, h: wideH}, err
 	}
 	var figs []figure
-	add := func(f figure, err error) error {
+	var errs []error
+	add := func(f figure, err error) {
 		if err != nil {
-			return fmt.Errorf("plot %s: %w", f.name, err)
+			errs = append(errs, fmt.Errorf("plot %s: %w", f.name, err))
 		}
 		figs = append(figs, f)
-		return nil
 	}
-	if err := add(timePlot("height", "height of each chain node (dashed: step starts)", "height",
-		column(func(n *NodeSamples) []uint64 { return n.Height }, 1))); err != nil {
-		return nil, err
-	}
-	if err := add(tipsPlot(s, chain, marks)); err != nil {
-		return nil, err
-	}
-	if err := add(peersPlot(s, chain, marks)); err != nil {
-		return nil, err
-	}
-	if err := add(timePlot("mempool", "transactions in each chain node's mempool", "txs",
-		column(func(n *NodeSamples) []int { return n.Mempool }, 1))); err != nil {
-		return nil, err
-	}
-	if err := add(timePlot("memory", "resident memory of each chain node", "RSS (MB)",
-		column(func(n *NodeSamples) []uint64 { return n.RSSBytes }, 1e-6))); err != nil {
-		return nil, err
-	}
+	add(timePlot("height", "height of each chain node (dashed: step starts)", "height",
+		column(func(n *NodeSamples) []uint64 { return n.Height }, 1)))
+	add(tipsPlot(s, chain, marks))
+	add(peersPlot(s, chain, marks))
+	add(timePlot("mempool", "transactions in each chain node's mempool", "txs",
+		column(func(n *NodeSamples) []int { return n.Mempool }, 1)))
+	add(timePlot("memory", "resident memory of each chain node", "RSS (MB)",
+		column(func(n *NodeSamples) []uint64 { return n.RSSBytes }, 1e-6)))
 	if len(run.Loads) > 0 {
-		if err := add(throughputPlot(run, s, chain, marks)); err != nil {
-			return nil, err
-		}
-		if err := add(latencyPlot(run)); err != nil {
-			return nil, err
-		}
+		add(throughputPlot(run, s, chain, marks))
+		add(latencyPlot(run))
 	}
-	if err := add(propagationPlot(run.Blocks)); err != nil {
-		return nil, err
-	}
-	if err := add(topologyPlot(run, s)); err != nil {
-		return nil, err
-	}
-	return figs, nil
+	add(propagationPlot(run.Blocks))
+	add(topologyPlot(run, s))
+	return figs, errors.Join(errs...)
 }
 
 // chainNodes are the nodes that hold a chain: a bootstrap relays no

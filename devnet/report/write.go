@@ -31,10 +31,6 @@ const legendW = 1.5 * vg.Inch
 //go:embed report.html.tmpl
 var page string
 
-var pageTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"secs": func(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) },
-}).Parse(page))
-
 // Write writes run's report into dir: HTMLFile, a PNG per plot and
 // SamplesFile (when there are samples). PNGs of plots this run does not
 // have (a load's, left by an earlier run into the same folder) are
@@ -52,6 +48,12 @@ func Write(dir string, run *Run) error {
 			return err
 		}
 	}
+	tmpl, err := template.New("report").Funcs(template.FuncMap{
+		"secs": func(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) },
+	}).Parse(page)
+	if err != nil {
+		return err
+	}
 	figs, err := figures(run)
 	if err != nil {
 		return err
@@ -59,22 +61,12 @@ func Write(dir string, run *Run) error {
 	v := view{Run: run, Verdict: verdict(run)}
 	drawn := map[string]bool{}
 	for _, f := range figs {
-		svg, err := render(f, "svg")
+		svg, err := drawFigure(dir, f)
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", f.name, err)
-		}
-		png, err := render(f, "png")
-		if err != nil {
-			return fmt.Errorf("plot %s: %w", f.name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.name+".png"), png, 0o644); err != nil {
-			return err
 		}
 		drawn[f.name] = true
-		// The SVG is gonum's, from numbers and text it escaped itself;
-		// its XML prolog has no place inside HTML.
-		svg = svg[bytes.Index(svg, []byte("<svg")):]
-		v.Plots = append(v.Plots, plotView{Name: f.name, SVG: template.HTML(svg)})
+		v.Plots = append(v.Plots, plotView{Name: f.name, SVG: svg})
 	}
 	for _, name := range plotNames {
 		if drawn[name] {
@@ -85,10 +77,32 @@ func Write(dir string, run *Run) error {
 		}
 	}
 	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, v); err != nil {
+	if err := tmpl.Execute(&b, v); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, HTMLFile), b.Bytes(), 0o644)
+}
+
+// drawFigure writes f's PNG into dir and returns its SVG for the page.
+func drawFigure(dir string, f figure) (template.HTML, error) {
+	png, err := render(f, "png")
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, f.name+".png"), png, 0o644); err != nil {
+		return "", err
+	}
+	svg, err := render(f, "svg")
+	if err != nil {
+		return "", err
+	}
+	// The SVG is gonum's, from numbers and text it escaped itself; its
+	// XML prolog has no place inside HTML.
+	i := bytes.Index(svg, []byte("<svg"))
+	if i < 0 {
+		return "", errors.New("no <svg> in gonum's SVG")
+	}
+	return template.HTML(svg[i:]), nil
 }
 
 // render draws f in format ("svg" or "png"), its legend in a strip to the

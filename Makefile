@@ -88,6 +88,13 @@ e2e: build image
 	@echo "== e2e: docker-compose.yml on a fresh clone"
 	@scripts/e2e-compose.sh
 
+# The reconnect, partition and faults scenarios on a one-node Docker Swarm (--runtime swarm):
+# the test makes the engine a swarm through the API when it is in none (loopback only, the swarm
+# labelled devchain.created=1), and leaves it afterwards. Skips where swarm mode cannot start.
+.PHONY: e2e-swarm
+e2e-swarm:
+	DEVNET_SWARM_TESTS=1 $(GO) test -count=1 -run '^TestSwarmScenarios$$' -timeout 15m -v ./devnet/cli
+
 # The 50-node scale scenario on docker, three runs in a row, on the host's kernel neighbour
 # table as it is (devnet sizes peer limits to it). Minutes long: CI skips it.
 .PHONY: e2e-scale

@@ -91,7 +91,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.BoolVar(&keep, "keep", false, "leave the devnet running after the steps")
 	f.IntVar(&repeat, "repeat", 1, "run the scenario this many times and report how many failed")
 	f.StringVar(&junit, "junit", "", "write a JUnit XML report (a testcase per step) to FILE")
-	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log (default build/artifacts/NAME)")
+	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log, and every run its report (default build/artifacts/NAME)")
 	f.StringVar(&reportDir, "report", "", "where the run report goes: report.html, a PNG per plot and samples.json (default: the artefacts folder)")
 	f.BoolVar(&noReport, "no-report", false, "write no run report (and sample no node)")
 	return cmd

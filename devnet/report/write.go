@@ -121,7 +121,7 @@ func render(f figure, format string) ([]byte, error) {
 	}
 	if legend.Rectangle(dc).Size().X > 0 {
 		legend.Top, legend.Left = true, true
-		legend.TextStyle.Font.Size = vg.Points(10)
+		legend.TextStyle.Font.Size, legend.Padding = vg.Points(10), vg.Points(2)
 		legend.Draw(draw.Crop(dc, f.w-legendW+vg.Points(6), 0, 0, -vg.Points(24)))
 		dc = draw.Crop(dc, 0, -legendW, 0, 0)
 	}

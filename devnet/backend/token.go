@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/devchain/devchain/node/controlapi"
 )
@@ -60,12 +62,39 @@ func ReadToken(stateDir string) (string, error) {
 	return controlapi.ReadTokenFile(path)
 }
 
-// DevnetToken is what a container backend hands its nodes: the devnet's
-// token in stateDir (MakeToken), or without a state dir a fresh one, which
-// lives as long as the caller keeps it.
-func DevnetToken(stateDir string) (string, error) {
-	if stateDir == "" {
-		return controlapi.NewToken()
+// DevnetToken is the token a container backend hands its nodes, loaded on
+// first use and kept: the devnet's in StateDir (MakeToken), or without a
+// state dir a fresh one, for the backend's life. It is safe for
+// concurrent use.
+type DevnetToken struct {
+	StateDir string
+
+	mu    sync.Mutex
+	token string
+}
+
+// Get gives the token, loading or making it the first time.
+func (t *DevnetToken) Get() (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.token != "" {
+		return t.token, nil
 	}
-	return MakeToken(stateDir)
+	var err error
+	if t.StateDir == "" {
+		t.token, err = controlapi.NewToken()
+	} else {
+		t.token, err = MakeToken(t.StateDir)
+	}
+	return t.token, err
+}
+
+// OrWarn is Get for Tokener.RPCToken, which has no error to return: a
+// token that cannot be had is logged, and "" given.
+func (t *DevnetToken) OrWarn(log *slog.Logger) string {
+	tok, err := t.Get()
+	if err != nil {
+		log.Warn("no rpc token", "err", err)
+	}
+	return tok
 }

@@ -210,27 +210,15 @@ func sameSecrets(have, want map[string]string) bool {
 }
 
 // RPCToken is the token the devnet's containers get.
-func (b *Backend) RPCToken() string {
-	token, err := b.rpcToken()
-	if err != nil {
-		b.log.Warn("no rpc token", "err", err)
-	}
-	return token
-}
+func (b *Backend) RPCToken() string { return b.token.OrWarn(b.log) }
 
-// rpcToken loads the devnet's token from the state dir (creating it for a
-// new devnet), or without one makes a token for this Backend's life.
+// rpcToken is the devnet's token (backend.DevnetToken).
 func (b *Backend) rpcToken() (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.token != "" {
-		return b.token, nil
-	}
-	var err error
-	if b.token, err = backend.DevnetToken(b.opts.StateDir); err != nil {
+	tok, err := b.token.Get()
+	if err != nil {
 		return "", fmt.Errorf("docker: %w", err)
 	}
-	return b.token, nil
+	return tok, nil
 }
 
 // nodeEnv is the containers' environment: backend.NodeEnv for a local

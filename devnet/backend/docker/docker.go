@@ -66,8 +66,8 @@ type Backend struct {
 	mu     sync.Mutex
 	net    *spec.Network
 	layout *compose.Layout
-	helper string // partition helper image, built on first use
-	token  string // the nodes' control API token, loaded on first use (rpcToken)
+	helper string              // partition helper image, built on first use
+	token  backend.DevnetToken // the nodes' control API token
 }
 
 var (
@@ -137,7 +137,7 @@ func New(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Backend{cli: c, opts: opts, log: opts.Logger.With("runtime", "docker")}, nil
+	return &Backend{cli: c, opts: opts, log: opts.Logger.With("runtime", "docker"), token: backend.DevnetToken{StateDir: opts.StateDir}}, nil
 }
 
 // Close releases the engine connection.
@@ -223,7 +223,7 @@ func (b *Backend) Attach(ctx context.Context, net *spec.Network) error {
 		return err
 	}
 	image := b.opts.Image
-	cs, err := b.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(compose.LabelDevnet, net.Name).Add("label", compose.LabelRole)})
+	cs, err := b.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: LabelFilter(compose.LabelDevnet, net.Name).Add("label", compose.LabelRole)})
 	if err != nil {
 		return fmt.Errorf("docker: containers of devnet %s: %w", net.Name, err)
 	}
@@ -274,8 +274,9 @@ func (b *Backend) Multiaddr(name string) (string, error) {
 	return s.Multiaddr, nil
 }
 
-// labelFilter selects objects by label, "key" or "key=value".
-func labelFilter(key, value string) client.Filters {
+// LabelFilter selects objects by label, "key" or "key=value" (the swarm
+// backend selects its services, secrets and configs so too).
+func LabelFilter(key, value string) client.Filters {
 	if value == "" {
 		return client.Filters{}.Add("label", key)
 	}

@@ -141,7 +141,7 @@ func upDevnet(t *testing.T, net *spec.Network) *Backend {
 func assertGone(t *testing.T, c *client.Client, devnet string) {
 	t.Helper()
 	ctx := context.WithoutCancel(t.Context())
-	f := labelFilter(compose.LabelDevnet, devnet)
+	f := LabelFilter(compose.LabelDevnet, devnet)
 	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil || len(cs.Items) > 0 {
 		t.Errorf("containers left for %s: %d (%v)", devnet, len(cs.Items), err)

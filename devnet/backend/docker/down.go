@@ -46,7 +46,7 @@ func (b *Backend) Remove(ctx context.Context, devnet string) error {
 // many containers it removed. The swarm backend calls it once the
 // devnet's services are gone.
 func RemoveLabelled(ctx context.Context, c *client.Client, devnet string) (int, error) {
-	f := labelFilter(compose.LabelDevnet, devnet)
+	f := LabelFilter(compose.LabelDevnet, devnet)
 	var errs []error
 	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
@@ -105,7 +105,7 @@ func (b *Backend) Devnets(ctx context.Context) ([]string, error) {
 // LabelledDevnets are the devnets that have containers, networks or
 // volumes in the engine (the swarm backend adds its services').
 func LabelledDevnets(ctx context.Context, c *client.Client) (map[string]bool, error) {
-	f := labelFilter(compose.LabelDevnet, "")
+	f := LabelFilter(compose.LabelDevnet, "")
 	seen := map[string]bool{}
 	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {

@@ -40,7 +40,7 @@ func (b *Backend) Down(ctx context.Context) error {
 // containers, the network, the volumes). An empty name removes every
 // devnet.
 func (b *Backend) Remove(ctx context.Context, devnet string) error {
-	f := labelFilter(compose.LabelDevnet, devnet)
+	f := docker.LabelFilter(compose.LabelDevnet, devnet)
 	var errs []error
 	svcs, err := b.cli.ServiceList(ctx, client.ServiceListOptions{Filters: f})
 	if err != nil {
@@ -86,7 +86,7 @@ func (b *Backend) Remove(ctx context.Context, devnet string) error {
 // again until goneTimeout.
 func (b *Backend) removeLabelled(ctx context.Context, devnet string) error {
 	deadline := time.Now().Add(goneTimeout)
-	tasks := labelFilter(compose.LabelDevnet, devnet).Add("label", "com.docker.swarm.service.id")
+	tasks := docker.LabelFilter(compose.LabelDevnet, devnet).Add("label", "com.docker.swarm.service.id")
 	for {
 		cs, err := b.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: tasks})
 		if err != nil {
@@ -117,7 +117,7 @@ func (b *Backend) Devnets(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("swarm: %w", err)
 	}
-	f := labelFilter(compose.LabelDevnet, "")
+	f := docker.LabelFilter(compose.LabelDevnet, "")
 	svcs, err := b.cli.ServiceList(ctx, client.ServiceListOptions{Filters: f})
 	if err != nil {
 		return nil, fmt.Errorf("swarm: list services: %w", err)

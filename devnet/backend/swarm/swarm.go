@@ -82,7 +82,7 @@ type Backend struct {
 	layout *compose.Layout
 	image  string            // image ID the services run (set by Setup or Attach)
 	apis   map[string]string // node name → host:port of its control API (apiAddr)
-	token  string
+	token  backend.DevnetToken
 	self   string // this engine's swarm node ID
 }
 
@@ -150,7 +150,8 @@ func New(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("swarm: client: %w", err)
 	}
-	return &Backend{cli: c, opts: opts, log: opts.Logger.With("runtime", "swarm"), apis: map[string]string{}}, nil
+	return &Backend{cli: c, opts: opts, log: opts.Logger.With("runtime", "swarm"), apis: map[string]string{},
+		token: backend.DevnetToken{StateDir: opts.StateDir}}, nil
 }
 
 // Close releases the engine connection.
@@ -221,7 +222,7 @@ func (b *Backend) Attach(ctx context.Context, net *spec.Network) error {
 		return err
 	}
 	image := b.opts.Image
-	res, err := b.cli.ServiceList(ctx, client.ServiceListOptions{Filters: labelFilter(compose.LabelDevnet, net.Name)})
+	res, err := b.cli.ServiceList(ctx, client.ServiceListOptions{Filters: docker.LabelFilter(compose.LabelDevnet, net.Name)})
 	if err != nil {
 		return fmt.Errorf("swarm: services of devnet %s: %w", net.Name, err)
 	}
@@ -338,33 +339,13 @@ func dnsAddr(s *compose.Service) string {
 }
 
 // RPCToken is the token the devnet's services get.
-func (b *Backend) RPCToken() string {
-	token, err := b.rpcToken()
-	if err != nil {
-		b.log.Warn("no rpc token", "err", err)
-	}
-	return token
-}
+func (b *Backend) RPCToken() string { return b.token.OrWarn(b.log) }
 
-// rpcToken loads the devnet's token from the state dir (creating it for a
-// new devnet), or without a state dir makes one for this Backend's life.
+// rpcToken is the devnet's token (backend.DevnetToken).
 func (b *Backend) rpcToken() (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.token != "" {
-		return b.token, nil
-	}
-	var err error
-	if b.token, err = backend.DevnetToken(b.opts.StateDir); err != nil {
+	tok, err := b.token.Get()
+	if err != nil {
 		return "", fmt.Errorf("swarm: %w", err)
 	}
-	return b.token, nil
-}
-
-// labelFilter selects objects by label, "key" or "key=value".
-func labelFilter(key, value string) client.Filters {
-	if value == "" {
-		return client.Filters{}.Add("label", key)
-	}
-	return client.Filters{}.Add("label", key+"="+value)
+	return tok, nil
 }

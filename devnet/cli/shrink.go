@@ -65,7 +65,8 @@ func (g *globals) shrink(ctx context.Context, file, invariant, dir string, sc ch
 		if err := os.WriteFile(candidate, content, 0o644); err != nil {
 			return "", err
 		}
-		err := quiet.runScenario(ctx, candidate, filepath.Join(dir, "candidate"), "", false)
+		// A candidate's report would be overwritten by the next one.
+		err := quiet.runWith(ctx, candidate, runOptions{artifacts: filepath.Join(dir, "candidate"), report: reportTo{off: true}})
 		var se *runner.StepError
 		switch {
 		case err == nil:

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -64,4 +65,35 @@ func newUICommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:7070", "address to serve the page on")
 	cmd.Flags().BoolVar(&control, "control", false, "add buttons that stop, start, kill, pause nodes and partition the devnet (the printed URL carries their token)")
 	return cmd
+}
+
+// serveRun serves the live view of r's devnet on addr while the run
+// lasts, read-only (the run's steps own the devnet), with each step in
+// its timeline. stop ends it.
+func (g *globals) serveRun(ctx context.Context, r *runner.Runner, addr string) (stop func(), err error) {
+	srv, err := liveview.New(liveview.Options{Net: r.Net, Backend: r.Backend, Out: g.err})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := liveview.Listen(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--ui: %w", err)
+	}
+	r.OnStep = func(line string, failed bool) {
+		kind := "step"
+		if failed {
+			kind = "step fail" // two classes: a step, failed
+		}
+		srv.Note(kind, line)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ctx, ln); err != nil {
+			fmt.Fprintf(g.err, "live view: %v\n", err)
+		}
+	}()
+	fmt.Fprintf(g.out, "devnet %s: live view of the run at %s\n", r.Net.Name, srv.URL(ln))
+	return func() { cancel(); <-done }, nil
 }

@@ -35,7 +35,7 @@ func newUpCommand(g *globals) *cobra.Command {
 }
 
 func newRunCommand(g *globals) *cobra.Command {
-	var file, junit, artifacts, reportDir string
+	var file, junit, artifacts, reportDir, ui string
 	var keep, noReport bool
 	var repeat int
 	cmd := &cobra.Command{
@@ -49,26 +49,26 @@ func newRunCommand(g *globals) *cobra.Command {
 			if reportDir != "" && noReport {
 				return fmt.Errorf("--report and --no-report: pick one")
 			}
-			rep := reportTo{dir: reportDir, off: noReport}
+			o := runOptions{artifacts: artifacts, junit: junit, report: reportTo{dir: reportDir, off: noReport}, keep: keep, ui: ui}
 			if repeat == 1 {
-				return g.runReported(cmd.Context(), file, artifacts, junit, rep, keep)
+				return g.runWith(cmd.Context(), file, o)
 			}
 			if keep {
 				return fmt.Errorf("--keep and --repeat: a repeated run removes its devnet each time")
 			}
 			failed := 0
 			for i := 1; i <= repeat; i++ {
-				art, ju, rp := artifacts, junit, rep
-				if art != "" {
-					art = filepath.Join(art, fmt.Sprintf("run-%d", i))
+				oi := o
+				if oi.artifacts != "" {
+					oi.artifacts = filepath.Join(oi.artifacts, fmt.Sprintf("run-%d", i))
 				}
-				if rp.dir != "" {
-					rp.dir = filepath.Join(rp.dir, fmt.Sprintf("run-%d", i))
+				if oi.report.dir != "" {
+					oi.report.dir = filepath.Join(oi.report.dir, fmt.Sprintf("run-%d", i))
 				}
-				if ju != "" {
-					ju = strings.TrimSuffix(ju, ".xml") + fmt.Sprintf("-%d.xml", i)
+				if oi.junit != "" {
+					oi.junit = strings.TrimSuffix(oi.junit, ".xml") + fmt.Sprintf("-%d.xml", i)
 				}
-				err := g.runReported(cmd.Context(), file, art, ju, rp, false)
+				err := g.runWith(cmd.Context(), file, oi)
 				if cmd.Context().Err() != nil {
 					return cmd.Context().Err()
 				}
@@ -94,6 +94,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.StringVar(&artifacts, "artifacts", "", "where a failed run leaves logs, /status and the step log, and every run its report (default build/artifacts/NAME)")
 	f.StringVar(&reportDir, "report", "", "where the run report goes: report.html, a PNG per plot and samples.json (default: the artefacts folder)")
 	f.BoolVar(&noReport, "no-report", false, "write no run report (and sample no node)")
+	f.StringVar(&ui, "ui", "", "serve the live view (devnet ui's page, read-only, with the steps in its timeline) on ADDR, e.g. 127.0.0.1:7070, while the run lasts")
 	return cmd
 }
 
@@ -104,30 +105,47 @@ type reportTo struct {
 	off bool
 }
 
+// runOptions are how a `devnet run` of a file goes: where its artefacts,
+// JUnit file and report go, whether the devnet stays, and the address of
+// a live view of it ("" for none).
+type runOptions struct {
+	artifacts, junit string
+	report           reportTo
+	keep             bool
+	ui               string
+}
+
 // runScenario is one `devnet run` of file with its report in the
 // artefacts folder.
 func (g *globals) runScenario(ctx context.Context, file, artifacts, junit string, keep bool) error {
-	return g.runReported(ctx, file, artifacts, junit, reportTo{}, keep)
+	return g.runWith(ctx, file, runOptions{artifacts: artifacts, junit: junit, keep: keep})
 }
 
-// runReported is one `devnet run` of file: up, every step, down.
-func (g *globals) runReported(ctx context.Context, file, artifacts, junit string, rep reportTo, keep bool) error {
+// runWith is one `devnet run` of file: up, every step, down.
+func (g *globals) runWith(ctx context.Context, file string, o runOptions) error {
 	r, release, err := g.newRunner(ctx, file)
 	if err != nil {
 		return err
 	}
 	defer release()
-	r.Keep = keep
-	r.Artifacts = artifacts
+	r.Keep = o.keep
+	r.Artifacts = o.artifacts
 	if r.Artifacts == "" {
 		r.Artifacts = filepath.Join("build", "artifacts", r.Net.Name)
 	}
-	if r.Report = rep.dir; r.Report == "" && !rep.off {
+	if r.Report = o.report.dir; r.Report == "" && !o.report.off {
 		r.Report = r.Artifacts
 	}
+	if o.ui != "" {
+		stop, err := g.serveRun(ctx, r, o.ui)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	runErr := r.Run(ctx)
-	if junit != "" {
-		if err := writeJUnit(junit, r.WriteJUnit, runErr); err != nil {
+	if o.junit != "" {
+		if err := writeJUnit(o.junit, r.WriteJUnit, runErr); err != nil {
 			return err
 		}
 	}

@@ -36,6 +36,9 @@ type Runner struct {
 	Artifacts string
 	// Report is where Run writes its report (sample.go); "" writes none.
 	Report string
+	// OnStep, when set, is told of each step as it starts and ends, with
+	// the step log's line (a live view's timeline).
+	OnStep func(line string, failed bool)
 	// Keep leaves the devnet running after Run.
 	Keep bool
 	// Poll is the interval of status polls (default 500ms).
@@ -151,6 +154,7 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 			continue
 		}
 		r.steps.printf("step %d/%d (%s): %s", i+1, len(r.Config.Steps), s.Pos, s.Name)
+		r.onStep(false, "step %d/%d: %s", i+1, len(r.Config.Steps), s.Name)
 		r.mu.Lock()
 		r.stepName = fmt.Sprintf("%d: %s", i+1, s.Name)
 		r.mu.Unlock()
@@ -166,12 +170,20 @@ func (r *Runner) RunSteps(ctx context.Context) error {
 		r.results = append(r.results, Result{Step: s, Start: start, Duration: time.Since(start), Err: err, Properties: props})
 		if err != nil {
 			r.steps.printf("FAIL %s: %v", s.Name, err)
+			r.onStep(true, "step %d FAILED: %s: %v", i+1, s.Name, err)
 			failed = &StepError{Index: i + 1, Step: s, Err: err}
 			continue
 		}
 		r.steps.printf("ok   %s (%s)", s.Name, time.Since(start).Round(time.Millisecond))
+		r.onStep(false, "step %d ok: %s (%s)", i+1, s.Name, time.Since(start).Round(time.Millisecond))
 	}
 	return failed
+}
+
+func (r *Runner) onStep(failed bool, format string, args ...any) {
+	if r.OnStep != nil {
+		r.OnStep(fmt.Sprintf(format, args...), failed)
+	}
 }
 
 // step dispatches one step to its stage.

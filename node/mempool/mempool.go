@@ -369,7 +369,11 @@ func (p *Pool) Update(connected, disconnected []*chain.Block) []*chain.Tx {
 	p.mu.Lock()
 	candidates := make([]*chain.Tx, 0, len(p.txs))
 	returning := map[chain.Hash]bool{}
-	for _, b := range disconnected {
+	// Disconnected blocks come tip first; their txs go back oldest block
+	// first, so a payment comes back after the one whose change it spends
+	// (in the other order the child found no parent and was dropped: a
+	// chaos run lost a payment so in a 16-block reorg).
+	for _, b := range slices.Backward(disconnected) {
 		for _, tx := range b.Txs {
 			id := tx.ID()
 			if tx.IsCoinbase() || confirmed[id] {
@@ -402,6 +406,9 @@ func (p *Pool) Update(connected, disconnected []*chain.Block) []*chain.Tx {
 	var back []*chain.Tx
 	for _, tx := range candidates {
 		if _, err := p.add(tx); err != nil {
+			if returning[tx.ID()] && chain.RuleOf(err) == chain.RuleMissingInput {
+				p.KeepOrphan(tx) // a parent still on its way, in a block or a tx
+			}
 			continue
 		}
 		if returning[tx.ID()] {

@@ -108,6 +108,22 @@ func TestUpdateReturnsTxsOfDisconnectedBlocks(t *testing.T) {
 	}
 }
 
+// A reorg that disconnects a payment's block and, above it, the block of
+// a payment spending its change returns both: the disconnected blocks come
+// tip first, the txs go back parent first.
+func TestUpdateReturnsChainedPaymentsOfDisconnectedBlocks(t *testing.T) {
+	a := chain.OutPoint{TxID: chain.Hash{1}}
+	u := utxos{}
+	p := New(u)
+	parent := spend(a, 10)
+	child := spend(out(parent, 0), 9)
+	u[a] = true
+	back := p.Update(nil, []*chain.Block{block(child), block(parent)}) // tip first
+	if len(back) != 2 || !p.Has(parent.ID()) || !p.Has(child.ID()) {
+		t.Fatalf("after the reorg: %d back, parent pooled %v, child pooled %v; want both", len(back), p.Has(parent.ID()), p.Has(child.ID()))
+	}
+}
+
 func out(tx *chain.Tx, i uint32) chain.OutPoint { return chain.OutPoint{TxID: tx.ID(), Index: i} }
 
 // A chain of unconfirmed spends is taken up to MaxAncestors transactions;

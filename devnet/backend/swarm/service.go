@@ -3,6 +3,7 @@ package swarm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,7 +25,7 @@ import (
 
 // pollEvery is how often task states are read while waiting for one: the
 // manager's API has no wait for a task state.
-const pollEvery = 250 * time.Millisecond
+const pollEvery = 500 * time.Millisecond
 
 // serviceSpec is a node's service: one replica of the image with the
 // node's command line, its volume at /data, the devnet's secrets, on the
@@ -121,7 +122,17 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	task, err := b.waitRunning(ctx, s)
+	task, err := b.waitRunning(ctx, s, nil)
+	var failed []string
+	var ns notStarted
+	for attempt := 2; errors.As(err, &ns) && attempt <= startAttempts; attempt++ {
+		b.log.Warn("the engine failed to start the node's container; a new task", "node", name, "attempt", attempt, "err", err)
+		failed = append(failed, ns.task)
+		if err := b.respawn(ctx, s); err != nil {
+			return err
+		}
+		task, err = b.waitRunning(ctx, s, failed)
+	}
 	if err != nil {
 		return err
 	}
@@ -139,6 +150,36 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		return err
 	}
 	return b.regate(ctx, name)
+}
+
+// startAttempts bounds the tasks Start gives a node whose container the
+// engine failed to start. Under load, with dozens of containers starting
+// at once, Docker 20.10 now and then fails to remount a task's secrets
+// read-only ("device or resource busy"); the node never ran, and a new
+// task starts it.
+const startAttempts = 3
+
+// notStarted is the error of a task that ended before its container
+// started.
+type notStarted struct {
+	node, task, why string
+}
+
+func (e notStarted) Error() string {
+	return fmt.Sprintf("swarm: node %s: task %s: the engine did not start its container: %s", e.node, e.task, e.why)
+}
+
+// respawn gives a service at one replica a new task.
+func (b *Backend) respawn(ctx context.Context, s *compose.Service) error {
+	svc, err := b.inspect(ctx, s.Container)
+	if err != nil {
+		return fmt.Errorf("swarm: node %s: %w", s.Node.Name, err)
+	}
+	svc.Spec.TaskTemplate.ForceUpdate++
+	if _, err := b.cli.ServiceUpdate(ctx, svc.ID, client.ServiceUpdateOptions{Version: svc.Version, Spec: svc.Spec}); err != nil {
+		return fmt.Errorf("swarm: new task for node %s: %w", s.Node.Name, err)
+	}
+	return nil
 }
 
 // scaleUp gives an existing service one running task. A running task is
@@ -264,7 +305,8 @@ func ended(st swarm.TaskState) bool {
 // waitRunning returns the service's running task once there is one, and
 // fails with the swarm's reason when its newest task ends first (no
 // image on the node, a node that cannot take it) or after AnswerTimeout.
-func (b *Backend) waitRunning(ctx context.Context, s *compose.Service) (*swarm.Task, error) {
+// Tasks named in old (earlier attempts) are passed over.
+func (b *Backend) waitRunning(ctx context.Context, s *compose.Service, old []string) (*swarm.Task, error) {
 	deadline := time.Now().Add(backend.AnswerTimeout)
 	for {
 		ts, err := b.tasks(ctx, s)
@@ -274,6 +316,9 @@ func (b *Backend) waitRunning(ctx context.Context, s *compose.Service) (*swarm.T
 		var newest *swarm.Task
 		for i := range ts {
 			t := &ts[i]
+			if slices.Contains(old, t.ID) {
+				continue
+			}
 			if t.Status.State == swarm.TaskStateRunning && t.DesiredState == swarm.TaskStateRunning {
 				return t, nil
 			}
@@ -282,6 +327,9 @@ func (b *Backend) waitRunning(ctx context.Context, s *compose.Service) (*swarm.T
 			}
 		}
 		if newest != nil && newest.DesiredState == swarm.TaskStateRunning && ended(newest.Status.State) {
+			if strings.Contains(newest.Status.Err, "starting container failed") {
+				return nil, notStarted{node: s.Node.Name, task: newest.ID, why: newest.Status.Err}
+			}
 			return nil, fmt.Errorf("swarm: node %s: task %s %s: %s %s; last lines of its log:\n%s", s.Node.Name, newest.ID,
 				newest.Status.State, newest.Status.Message, newest.Status.Err, b.tail(ctx, s))
 		}
@@ -328,7 +376,7 @@ func (b *Backend) waitAnswering(ctx context.Context, s *compose.Service, taskID 
 		for sleep(wctx, pollEvery) == nil {
 			res, err := b.cli.TaskInspect(wctx, taskID, client.TaskInspectOptions{})
 			if err == nil && ended(res.Task.Status.State) {
-				exited <- fmt.Errorf("task %s", res.Task.Status.State)
+				exited <- fmt.Errorf("task %s: %s", res.Task.Status.State, res.Task.Status.Err)
 				return
 			}
 		}

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
@@ -291,33 +292,45 @@ func (b *Backend) Endpoint(name string) (string, error) {
 	return "http://" + addr, nil
 }
 
-// apiAddr is host:port of the control API a running task publishes: its
-// host-mode port on 127.0.0.1 when the task runs on this engine's host,
-// else on the address its swarm node has in the swarm (devnet must then
-// reach that host's ephemeral ports).
+// apiAddr is host:port of the control API a running task publishes in
+// host mode. The engine may give the IPv4 and the IPv6 binding different
+// ports (Docker 20.10 did when the first free port differed), and the
+// task's port status does not say which is which: a task on this engine's
+// host is asked through its container (its IPv4 binding, on 127.0.0.1); a
+// task elsewhere is called on its swarm node's address at the first port
+// listed, which is the IPv4 binding's on the engines seen here.
 func (b *Backend) apiAddr(ctx context.Context, t *swarm.Task) (string, error) {
-	port := 0
-	for _, p := range t.Status.PortStatus.Ports {
-		if p.TargetPort == compose.RPCPort {
-			port = int(p.PublishedPort)
-		}
-	}
-	if port == 0 {
-		return "", fmt.Errorf("task %s publishes no port for the control API", t.ID)
-	}
 	b.mu.Lock()
 	self := b.self
 	b.mu.Unlock()
-	host := "127.0.0.1"
-	if t.NodeID != self {
-		res, err := b.cli.NodeInspect(ctx, t.NodeID, client.NodeInspectOptions{})
+	if t.NodeID == self && t.Status.ContainerStatus != nil {
+		res, err := b.cli.ContainerInspect(ctx, t.Status.ContainerStatus.ContainerID, client.ContainerInspectOptions{})
 		if err != nil {
-			return "", fmt.Errorf("swarm node %s of task %s: %w", t.NodeID, t.ID, err)
+			return "", fmt.Errorf("container of task %s: %w", t.ID, err)
 		}
-		host = res.Node.Status.Addr
+		if ns := res.Container.NetworkSettings; ns != nil {
+			for _, pb := range ns.Ports[rpcPort] {
+				if pb.HostIP.Is4() && pb.HostPort != "" {
+					return net.JoinHostPort("127.0.0.1", pb.HostPort), nil
+				}
+			}
+		}
+		return "", fmt.Errorf("task %s publishes no IPv4 port for the control API", t.ID)
 	}
-	return net.JoinHostPort(host, strconv.Itoa(port)), nil
+	for _, p := range t.Status.PortStatus.Ports {
+		if p.TargetPort == compose.RPCPort && p.PublishedPort != 0 {
+			res, err := b.cli.NodeInspect(ctx, t.NodeID, client.NodeInspectOptions{})
+			if err != nil {
+				return "", fmt.Errorf("swarm node %s of task %s: %w", t.NodeID, t.ID, err)
+			}
+			return net.JoinHostPort(res.Node.Status.Addr, strconv.Itoa(int(p.PublishedPort))), nil
+		}
+	}
+	return "", fmt.Errorf("task %s publishes no port for the control API", t.ID)
 }
+
+// rpcPort is the control API's port inside a task's container.
+var rpcPort = network.MustParsePort(strconv.Itoa(compose.RPCPort) + "/tcp")
 
 // Multiaddr is the node's p2p address by its service's DNS name, which the
 // overlay network's DNS resolves to the service wherever its task runs.

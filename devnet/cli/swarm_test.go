@@ -82,7 +82,16 @@ func needSwarm(t *testing.T) {
 			t.Errorf("leaving the swarm this test created: %v", err)
 		}
 		if !hadBridge {
-			if _, err := c.NetworkRemove(ctx, gwbridge, client.NetworkRemoveOptions{}); err != nil {
+			// The engine detaches the swarm's endpoints from it a moment
+			// after leaving.
+			var err error
+			for range 20 {
+				if _, err = c.NetworkRemove(ctx, gwbridge, client.NetworkRemoveOptions{}); err == nil {
+					break
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+			if err != nil {
 				t.Errorf("removing %s, which the swarm created: %v", gwbridge, err)
 			}
 		}

@@ -55,20 +55,25 @@ func TestParseRefuses(t *testing.T) {
 }
 
 // Due keeps messages in order whatever the jitter draws, and spreads the
-// delays over Delay ± Jitter.
+// delays over Delay ± Jitter. Order is checked on messages 1 µs apart
+// (a long draw holds back those behind it), the spread on messages
+// further apart than the longest delay, which no earlier one holds back.
 func TestDueKeepsOrder(t *testing.T) {
 	l := NewLink(Rule{Delay: 10 * time.Millisecond, Jitter: 10 * time.Millisecond})
 	now := time.Now()
 	var prev time.Time
-	lo, hi := time.Hour, time.Duration(0)
 	for i := range 1000 {
-		at := now.Add(time.Duration(i) * time.Microsecond)
-		due := l.Due(at)
+		due := l.Due(now.Add(time.Duration(i) * time.Microsecond))
 		if due.Before(prev) {
 			t.Fatalf("message %d due before the one queued before it", i)
 		}
 		prev = due
-		lo, hi = min(lo, due.Sub(at)), max(hi, due.Sub(at))
+	}
+	lo, hi := time.Hour, time.Duration(0)
+	for i := range 1000 {
+		at := prev.Add(time.Duration(i+1) * 25 * time.Millisecond)
+		d := l.Due(at).Sub(at)
+		lo, hi = min(lo, d), max(hi, d)
 	}
 	if lo < 0 || hi > 20*time.Millisecond+time.Millisecond || hi-lo < 5*time.Millisecond {
 		t.Errorf("delays spread over [%s, %s], want within [0, 20ms] and spread", lo, hi)

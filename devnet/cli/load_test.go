@@ -138,7 +138,7 @@ steps:
   - throughput: {min_tps: 50, for: 3s}
   - throughput: {min_tps: 1000, for: 3s, within: 1s}
 `)
-	out, err := runDevnet(t, state, "run", "-f", f, "--runtime", "process", "--chaind", realChaind)
+	out, err := runDevnet(t, state, "run", "-f", f, "--runtime", "process", "--chaind", realChaind, "--artifacts", t.TempDir())
 	if err == nil {
 		t.Fatalf("the run passed; want the second throughput step to fail:\n%s", out)
 	}

@@ -75,7 +75,7 @@ func TestUpAgainKeepsTheNetworkKey(t *testing.T) {
 	onEveryRuntime(t, "reup", func(t *testing.T, runtime, name, stateRoot string) {
 		f := writeScenario(t, "name: "+name+"\nnodes:\n  - name: a\n  - name: b\nsteps:\n  - stop: b\n")
 		keyFile := filepath.Join(stateRoot, name, backend.NetworkKeyFile)
-		if out, err := runDevnet(t, stateRoot, "run", "-f", f, "--keep", "--runtime", runtime, "--chaind", realChaind); err != nil {
+		if out, err := runDevnet(t, stateRoot, "run", "-f", f, "--keep", "--runtime", runtime, "--chaind", realChaind, "--artifacts", t.TempDir()); err != nil {
 			t.Fatalf("run --keep: %v\n%s", err, out)
 		}
 		key, err := backend.ReadNetworkKey(keyFile)

@@ -108,6 +108,18 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		return err
 	}
 	want := b.serviceSpec(s, secrets)
+	// Tasks that ended before this start (stopped, killed) are passed over
+	// while waiting for the new one.
+	var failed []string
+	ts, err := b.tasks(ctx, s)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if ended(t.Status.State) {
+			failed = append(failed, t.ID)
+		}
+	}
 	svc, err := b.inspect(ctx, s.Container)
 	switch {
 	case cerrdefs.IsNotFound(err):
@@ -122,8 +134,7 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	task, err := b.waitRunning(ctx, s, nil)
-	var failed []string
+	task, err := b.waitRunning(ctx, s, failed)
 	var ns notStarted
 	for attempt := 2; errors.As(err, &ns) && attempt <= startAttempts; attempt++ {
 		b.log.Warn("the engine failed to start the node's container; a new task", "node", name, "attempt", attempt, "err", err)
@@ -305,7 +316,7 @@ func ended(st swarm.TaskState) bool {
 // waitRunning returns the service's running task once there is one, and
 // fails with the swarm's reason when its newest task ends first (no
 // image on the node, a node that cannot take it) or after AnswerTimeout.
-// Tasks named in old (earlier attempts) are passed over.
+// Tasks named in old (ended before, or earlier attempts) are passed over.
 func (b *Backend) waitRunning(ctx context.Context, s *compose.Service, old []string) (*swarm.Task, error) {
 	deadline := time.Now().Add(backend.AnswerTimeout)
 	for {

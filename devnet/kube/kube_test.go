@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
+	"github.com/devchain/devchain/compose"
 	"github.com/devchain/devchain/devnet/scenario"
 	"github.com/devchain/devchain/devnet/spec"
 	"github.com/devchain/devchain/node/identity"
@@ -371,6 +372,12 @@ func checkManifests(t *testing.T, net *spec.Network, m *manifests) {
 				t.Errorf("pod %s: identity seed %q gives peer %s, devnet's %s has %s (%v)", pod, seeds[0], id, name, n.PeerID, err)
 			}
 			checkBootstrap(t, m, net, pod, argv, n)
+			// Peers save a chain node's own DNS name: the pod under its
+			// StatefulSet's headless Service, which must exist. (A
+			// bootstrap is dialled by its Service's name already.)
+			if got, want := flagValues(argv, "--announce"), fmt.Sprintf("/dns4/%s.%s/tcp/%d", pod, s.Spec.ServiceName, compose.P2PPort); n.Role == spec.RoleNode && (len(got) != 1 || got[0] != want || m.services[s.Spec.ServiceName] == nil) {
+				t.Errorf("pod %s: --announce %v, want [%s] under an existing Service", pod, got, want)
+			}
 		}
 	}
 	want := map[string]bool{}

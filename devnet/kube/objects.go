@@ -60,8 +60,8 @@ const (
 	portP2P = "p2p"
 	portRPC = "rpc"
 	// podNameEnv holds the pod's name, which Kubernetes substitutes for
-	// $(POD_NAME) in the container's arguments: a group's pods derive
-	// their identities from it.
+	// $(POD_NAME) in the container's arguments: every pod announces its
+	// DNS name from it, and a group's pods derive their identities from it.
 	podNameEnv = "POD_NAME"
 
 	// annotationKeySource on the Secret: keySeed or keyRandom.
@@ -184,11 +184,9 @@ func (r *renderer) statefulSet(u *unit) (*appsv1.StatefulSet, error) {
 		ReadinessProbe: healthProbe(int32(compose.Healthcheck.Retries)),
 		LivenessProbe:  healthProbe(livenessFailures),
 	}
-	if u.group {
-		c.Env = []corev1.EnvVar{{Name: podNameEnv, ValueFrom: &corev1.EnvVarSource{
-			FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"},
-		}}}
-	}
+	c.Env = []corev1.EnvVar{{Name: podNameEnv, ValueFrom: &corev1.EnvVarSource{
+		FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"},
+	}}}
 	replicas := int32(len(u.nodes))
 	grace := int64(compose.StopGrace / time.Second)
 	keyMode := int32(0o400)
@@ -285,6 +283,9 @@ func (r *renderer) args(u *unit) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Peers save the pod's DNS name, not its IP: a pod rescheduled
+		// elsewhere keeps its name, so their peer DB still finds it.
+		p.Announce = []string{fmt.Sprintf("/dns4/%s.%s/tcp/%d", podNameRef, u.name, compose.P2PPort)}
 		argv := kubeArgs(n.Argv(p))
 		if i == 0 {
 			want = argv

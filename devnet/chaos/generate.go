@@ -218,11 +218,13 @@ func (st *state) apply(rng *rand.Rand, a string, ch *scenario.Chaos) Step {
 		return Step{"send": map[string]any{"node": n, "from": st.wallet[n], "to": to, "amount": 1 + rng.IntN(5), "best_effort": true}}
 	case "load":
 		// A burst through one running node: its funding is mined there, so
-		// a partition does not stall it; what stays unconfirmed after
-		// confirm_within is left to the payments invariant.
+		// a partition does not stall it, but a reorg arriving meanwhile
+		// may take its blocks (best effort: no fault); what stays
+		// unconfirmed after confirm_within is left to the payments
+		// invariant.
 		return Step{"load": map[string]any{
 			"node": pick(rng, st.upNodes()), "wallets": 2 + rng.IntN(4), "rate": 10 * (1 + rng.IntN(5)),
-			"for": fmt.Sprintf("%ds", 1+rng.IntN(3)), "confirm_within": "2s",
+			"for": fmt.Sprintf("%ds", 1+rng.IntN(3)), "confirm_within": "2s", "best_effort": true,
 		}}
 	case "shape":
 		if st.shaped {

@@ -115,6 +115,9 @@ func TestScheduleKeepsTheDevnetRecoverable(t *testing.T) {
 				if out[target] || paused[target] {
 					t.Fatalf("seed %d step %d: a load burst through %s, which is down", seed, i+1, target)
 				}
+				if a := s.Action.(*scenario.TxLoad); !a.BestEffort {
+					t.Fatalf("seed %d step %d: a load burst whose funding, undone by a reorg, fails the run", seed, i+1)
+				}
 				loads++
 			case "converged", "payments", "utxo":
 				if len(out)+len(paused) > 0 || partitioned || bootDown {

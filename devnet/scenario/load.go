@@ -70,6 +70,10 @@ type TxLoad struct {
 	// MaxUnconfirmed, when set with a value, fails the step if more
 	// accepted payments than this stayed unconfirmed.
 	MaxUnconfirmed *int `yaml:"max_unconfirmed"`
+	// BestEffort makes funding that fails (a reorg took the blocks it
+	// mined, as in a chaos schedule) a line in the step log rather than a
+	// failure; the payments it got accepted are checked all the same.
+	BestEffort bool `yaml:"best_effort"`
 }
 
 // Defaults and bounds of a load step.

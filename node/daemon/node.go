@@ -218,10 +218,6 @@ func (n *Node) onChainEvent(ev blockchain.Event) {
 	back := n.Pool.Update(ev.Connected, ev.Disconnected)
 	n.followPayments(ev)
 	if len(back) > 0 {
-		ids := make([]chain.Hash, len(back))
-		for i, tx := range back {
-			ids[i] = tx.ID()
-		}
-		n.Sync.AnnounceTxs(ids)
+		n.Sync.AnnounceTxs(back)
 	}
 }

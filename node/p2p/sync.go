@@ -382,11 +382,7 @@ func (s *Sync) offerPool(p *peerConn) {
 	if len(txs) == 0 {
 		return
 	}
-	items := make([]wire.InvVect, len(txs))
-	for i, tx := range txs {
-		items[i] = wire.InvVect{Type: wire.InvTx, Hash: tx.ID()}
-	}
-	p.announce(items)
+	p.announce(txInvs(txs))
 }
 
 // remove forgets a peer whose stream ended and moves its pending requests
@@ -621,12 +617,17 @@ func (s *Sync) AnnounceBlocks(hashes []chain.Hash) {
 func (s *Sync) SetOnPeer(fn func(c network.Conn)) { s.cfg.OnPeer = fn }
 
 // AnnounceTxs offers pooled transactions to every peer that lacks them.
-func (s *Sync) AnnounceTxs(ids []chain.Hash) {
-	items := make([]wire.InvVect, len(ids))
-	for i, h := range ids {
-		items[i] = wire.InvVect{Type: wire.InvTx, Hash: h}
+func (s *Sync) AnnounceTxs(txs []*chain.Tx) {
+	s.announce(txInvs(txs))
+}
+
+// txInvs are the inventory items announcing txs.
+func txInvs(txs []*chain.Tx) []wire.InvVect {
+	items := make([]wire.InvVect, len(txs))
+	for i, tx := range txs {
+		items[i] = wire.InvVect{Type: wire.InvTx, Hash: tx.ID()}
 	}
-	s.announce(items)
+	return items
 }
 
 // SubmitTx adds a transaction to the mempool and offers it to the peers.
@@ -637,11 +638,7 @@ func (s *Sync) SubmitTx(tx *chain.Tx) error {
 	}
 	if added {
 		s.arrivals.arrived(tx.ID(), false)
-		ids := []chain.Hash{tx.ID()}
-		for _, child := range s.cfg.Pool.Adopt(tx.ID()) {
-			ids = append(ids, child.ID())
-		}
-		s.AnnounceTxs(ids)
+		s.AnnounceTxs(append([]*chain.Tx{tx}, s.cfg.Pool.Adopt(tx.ID())...))
 	}
 	return nil
 }

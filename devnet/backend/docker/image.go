@@ -43,6 +43,16 @@ func EnsureImage(ctx context.Context, c *client.Client, chaind, repo string, log
 	return ensureImage(ctx, c, chaind, repo, true, compose.NewBuildContext, log)
 }
 
+// EnsureHelperImage builds the image of a static helper binary at path
+// (FROM scratch around it, compose.NewHelperBuildContext), tagged
+// repo:<content hash> and repo:latest, unless that tag exists, and returns
+// the hash-tagged reference. The netcut partition helper and the swarm
+// agent are built so; latest is what `docker save` names to carry the
+// image to another host.
+func EnsureHelperImage(ctx context.Context, c *client.Client, path, repo string, log *slog.Logger) (string, error) {
+	return ensureImage(ctx, c, path, repo, true, compose.NewHelperBuildContext, log)
+}
+
 // ensureImage builds the image of the static binary at path with newContext,
 // tagged repo:<content hash> (and repo:latest with latest), unless that tag
 // exists.

@@ -235,7 +235,7 @@ func (b *Backend) helperImage(ctx context.Context) (string, error) {
 		}
 		path = filepath.Join(filepath.Dir(self), "devnet-netcut")
 	}
-	image, err := ensureImage(ctx, b.cli, path, netcutRepo, false, compose.NewHelperBuildContext, b.log)
+	image, err := EnsureHelperImage(ctx, b.cli, path, netcutRepo, b.log)
 	if err != nil {
 		return "", fmt.Errorf("%w (partitions need the netcut helper: `make image` builds bin/devnet-netcut)", err)
 	}

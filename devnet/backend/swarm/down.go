@@ -34,11 +34,13 @@ func (b *Backend) Down(ctx context.Context) error {
 }
 
 // Remove deletes everything labelled with the devnet's name, from labels
-// alone (so also after a crash): its services first (the swarm then stops
-// and removes their containers), its secrets and configs, then, once the
-// task containers are gone, what docker removes by label (one-off
-// containers, the network, the volumes). An empty name removes every
-// devnet.
+// alone (so also after a crash): its node services first (the swarm then
+// stops and removes their containers), then each swarm node's volumes of
+// the devnet through its agent there (this engine reaches only its own
+// host's), the agents, secrets and configs, and, once the task containers
+// are gone, what docker removes by label here (one-off containers, the
+// network, the volumes). An agent's failure is reported with the rest and
+// stops nothing. An empty name removes every devnet.
 func (b *Backend) Remove(ctx context.Context, devnet string) error {
 	f := docker.LabelFilter(compose.LabelDevnet, devnet)
 	var errs []error
@@ -46,12 +48,31 @@ func (b *Backend) Remove(ctx context.Context, devnet string) error {
 	if err != nil {
 		return fmt.Errorf("swarm: down %s: list services: %w", describe(devnet), err)
 	}
-	errs = append(errs, fanout.Each(svcs.Items, removeParallelism, func(s swarm.Service) error {
-		if _, err := b.cli.ServiceRemove(ctx, s.ID, client.ServiceRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
-			return fmt.Errorf("service %s: %w", s.Spec.Name, err)
+	var nodes, agents []swarm.Service
+	for _, s := range svcs.Items {
+		if isAgent(&s) {
+			agents = append(agents, s)
+		} else {
+			nodes = append(nodes, s)
 		}
-		return nil
-	}))
+	}
+	removeServices := func(svcs []swarm.Service) error {
+		return fanout.Each(svcs, removeParallelism, func(s swarm.Service) error {
+			if _, err := b.cli.ServiceRemove(ctx, s.ID, client.ServiceRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+				return fmt.Errorf("service %s: %w", s.Spec.Name, err)
+			}
+			return nil
+		})
+	}
+	errs = append(errs, removeServices(nodes))
+	if len(agents) > 0 {
+		if _, err := b.token.Get(); err != nil {
+			errs = append(errs, fmt.Errorf("volumes on the swarm nodes: %w", err))
+		} else {
+			errs = append(errs, b.removeVolumesEverywhere(ctx, agents))
+		}
+	}
+	errs = append(errs, removeServices(agents))
 	secrets, err := b.cli.SecretList(ctx, client.SecretListOptions{Filters: f})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list secrets: %w", err))

@@ -341,6 +341,10 @@ func (b *Backend) waitRunning(ctx context.Context, s *compose.Service, old []str
 			if strings.Contains(newest.Status.Err, "starting container failed") {
 				return nil, notStarted{node: s.Node.Name, task: newest.ID, why: newest.Status.Err}
 			}
+			if hint := b.taskImageHint(ctx, newest); hint != "" {
+				return nil, fmt.Errorf("swarm: node %s: task %s %s: %s %s; %s", s.Node.Name, newest.ID,
+					newest.Status.State, newest.Status.Message, newest.Status.Err, hint)
+			}
 			return nil, fmt.Errorf("swarm: node %s: task %s %s: %s %s; last lines of its log:\n%s", s.Node.Name, newest.ID,
 				newest.Status.State, newest.Status.Message, newest.Status.Err, b.tail(ctx, s))
 		}

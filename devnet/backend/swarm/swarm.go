@@ -18,7 +18,13 @@
 //     follows it;
 //   - no restart policy: devnet decides stops and kills, as on docker;
 //   - partitions through the nodes' own connection gate
-//     (backend.GatePartition), which works across hosts.
+//     (backend.GatePartition), which works across hosts;
+//   - kills, pauses, execs and offline commands through the devnet's agent
+//     (package agent): a global service, one task per swarm node, with its
+//     host's engine socket, since only that engine reaches the containers
+//     and volumes there; devnet calls it on its published port with the
+//     devnet's token, also on a one-node swarm, and it removes each host's
+//     volumes when the devnet goes.
 //
 // Names, labels and peer IDs come from compose.Layout, as on docker; the
 // addresses are the swarm's.
@@ -44,6 +50,7 @@ import (
 	"github.com/devchain/devchain/compose"
 	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/backend/docker"
+	"github.com/devchain/devchain/devnet/backend/swarm/agent"
 	"github.com/devchain/devchain/devnet/spec"
 )
 
@@ -68,7 +75,11 @@ type Options struct {
 	// StateDir is the devnet's host folder, where its control API token is
 	// kept (backend.TokenFile).
 	StateDir string
-	Logger   *slog.Logger
+	// Agent is the static agent binary (cmd/agent) its image is built
+	// from; if empty, $DEVNET_AGENT (AgentEnv), else devnet-agent next to
+	// the running executable (`make image` puts it in bin/).
+	Agent  string
+	Logger *slog.Logger
 }
 
 // Backend is the swarm implementation of backend.Backend, safe for
@@ -84,7 +95,8 @@ type Backend struct {
 	image  string            // image ID the services run (set by Setup or Attach)
 	apis   map[string]string // node name → host:port of its control API (apiAddr)
 	token  backend.DevnetToken
-	self   string // this engine's swarm node ID
+	self   string            // this engine's swarm node ID
+	agents map[string]string // swarm node ID → host:port of the devnet's agent there
 }
 
 var (
@@ -152,7 +164,7 @@ func New(opts Options) (*Backend, error) {
 		return nil, fmt.Errorf("swarm: client: %w", err)
 	}
 	return &Backend{cli: c, opts: opts, log: opts.Logger.With("runtime", "swarm"), apis: map[string]string{},
-		token: backend.DevnetToken{StateDir: opts.StateDir}}, nil
+		agents: map[string]string{}, token: backend.DevnetToken{StateDir: opts.StateDir}}, nil
 }
 
 // Close releases the engine connection.
@@ -194,14 +206,18 @@ func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	if err != nil {
 		return err
 	}
+	if _, err := layout.Service(agent.Role); err == nil {
+		return fmt.Errorf("swarm: devnet %s: a node may not be named %q: its service would be the agent's (%s)", net.Name, agent.Role, agentService(net.Name))
+	}
 	if err := b.ensureNetwork(ctx, net.Name); err != nil {
 		return err
 	}
 	b.use(net, layout, img.ID, self)
-	if _, err := b.ensureSecrets(ctx); err != nil {
+	secrets, err := b.ensureSecrets(ctx)
+	if err != nil {
 		return err
 	}
-	return nil
+	return b.ensureAgent(ctx, net.Name, secrets)
 }
 
 // Attach picks up a devnet an earlier `devnet up` set up, creating
@@ -229,6 +245,9 @@ func (b *Backend) Attach(ctx context.Context, net *spec.Network) error {
 	}
 	nodes := map[string]string{} // service ID → devnet node
 	for _, s := range res.Items {
+		if isAgent(&s) {
+			continue
+		}
 		nodes[s.ID] = s.Spec.Labels[compose.LabelNode]
 		if cs := s.Spec.TaskTemplate.ContainerSpec; cs != nil {
 			image = cs.Image
@@ -292,14 +311,20 @@ func (b *Backend) Endpoint(name string) (string, error) {
 	return "http://" + addr, nil
 }
 
-// apiAddr is host:port of the control API a running task publishes in
-// host mode. The engine may give the IPv4 and the IPv6 binding different
-// ports (Docker 20.10 did when the first free port differed), and the
-// task's port status does not say which is which: a task on this engine's
-// host is asked through its container (its IPv4 binding, on 127.0.0.1); a
-// task elsewhere is called on its swarm node's address at the first port
-// listed, which is the IPv4 binding's on the engines seen here.
+// apiAddr is host:port of the control API a running task publishes.
 func (b *Backend) apiAddr(ctx context.Context, t *swarm.Task) (string, error) {
+	return b.publishedAddr(ctx, t, compose.RPCPort)
+}
+
+// publishedAddr is host:port where a running task publishes its port
+// target in host mode (a node's control API, an agent). The engine may
+// give the IPv4 and the IPv6 binding different ports (Docker 20.10 did
+// when the first free port differed), and the task's port status does not
+// say which is which: a task on this engine's host is asked through its
+// container (its IPv4 binding, on 127.0.0.1); a task elsewhere is called
+// on its swarm node's address at the first port listed, which is the IPv4
+// binding's on the engines seen here.
+func (b *Backend) publishedAddr(ctx context.Context, t *swarm.Task, target int) (string, error) {
 	b.mu.Lock()
 	self := b.self
 	b.mu.Unlock()
@@ -308,17 +333,21 @@ func (b *Backend) apiAddr(ctx context.Context, t *swarm.Task) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("container of task %s: %w", t.ID, err)
 		}
+		port, err := network.ParsePort(strconv.Itoa(target) + "/tcp")
+		if err != nil {
+			return "", err
+		}
 		if ns := res.Container.NetworkSettings; ns != nil {
-			for _, pb := range ns.Ports[rpcPort] {
+			for _, pb := range ns.Ports[port] {
 				if pb.HostIP.Is4() && pb.HostPort != "" {
 					return net.JoinHostPort("127.0.0.1", pb.HostPort), nil
 				}
 			}
 		}
-		return "", fmt.Errorf("task %s publishes no IPv4 port for the control API", t.ID)
+		return "", fmt.Errorf("task %s publishes no IPv4 port for %d", t.ID, target)
 	}
 	for _, p := range t.Status.PortStatus.Ports {
-		if p.TargetPort == compose.RPCPort && p.PublishedPort != 0 {
+		if p.TargetPort == uint32(target) && p.PublishedPort != 0 {
 			res, err := b.cli.NodeInspect(ctx, t.NodeID, client.NodeInspectOptions{})
 			if err != nil {
 				return "", fmt.Errorf("swarm node %s of task %s: %w", t.NodeID, t.ID, err)
@@ -326,11 +355,8 @@ func (b *Backend) apiAddr(ctx context.Context, t *swarm.Task) (string, error) {
 			return net.JoinHostPort(res.Node.Status.Addr, strconv.Itoa(int(p.PublishedPort))), nil
 		}
 	}
-	return "", fmt.Errorf("task %s publishes no port for the control API", t.ID)
+	return "", fmt.Errorf("task %s publishes no port for %d", t.ID, target)
 }
-
-// rpcPort is the control API's port inside a task's container.
-var rpcPort = network.MustParsePort(strconv.Itoa(compose.RPCPort) + "/tcp")
 
 // Multiaddr is the node's p2p address by its service's DNS name, which the
 // overlay network's DNS resolves to the service wherever its task runs.

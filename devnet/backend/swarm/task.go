@@ -10,23 +10,17 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
-	"github.com/devchain/devchain/devnet/backend/docker"
+	"github.com/devchain/devchain/devnet/backend/swarm/agent"
 )
 
 // The manager's API stops and starts services wherever their tasks run,
 // but kills, pauses and execs act on a container, which only the engine of
-// the task's host can reach. On a one-node swarm that is this engine. On
-// several hosts it is the job of an agent not built yet: a global service
-// of the node image with the engine socket mounted, acting on the
-// containers of its own host (docs/DESIGN.md, Swarm).
+// the task's host can reach. They go through the devnet's agent on the
+// swarm node of the task (or, offline, of the node's volume): always, also
+// on a one-node swarm, so the tests cover the one path there is (agents.go).
 
-// errRemote is the answer for a task on another host.
-func errRemote(what, node, host string) error {
-	return fmt.Errorf("swarm: %s node %s: its task runs on swarm node %s, not this engine's: not supported on a multi-node swarm yet", what, node, host)
-}
-
-// localTask is the node's running task, whose container this engine holds.
-func (b *Backend) localTask(ctx context.Context, name, what string) (*swarm.Task, error) {
+// liveTask is the node's running task, failing when it has none.
+func (b *Backend) liveTask(ctx context.Context, name, what string) (*swarm.Task, error) {
 	s, err := b.service(name)
 	if err != nil {
 		return nil, err
@@ -38,11 +32,19 @@ func (b *Backend) localTask(ctx context.Context, name, what string) (*swarm.Task
 	if t == nil || t.Status.ContainerStatus == nil {
 		return nil, fmt.Errorf("swarm: %s node %s: it does not run", what, name)
 	}
-	b.mu.Lock()
-	self := b.self
-	b.mu.Unlock()
-	if t.NodeID != self {
-		return nil, errRemote(what, name, t.NodeID)
+	return t, nil
+}
+
+// onTaskContainer runs op with the agent of the swarm node the node's
+// running task is on, on its container.
+func (b *Backend) onTaskContainer(ctx context.Context, name, what string, op func(c *agent.Client, id string) error) (*swarm.Task, error) {
+	t, err := b.liveTask(ctx, name, what)
+	if err != nil {
+		return nil, err
+	}
+	id := t.Status.ContainerStatus.ContainerID
+	if err := b.onAgent(ctx, t.NodeID, func(c *agent.Client) error { return op(c, id) }); err != nil {
+		return nil, fmt.Errorf("swarm: %s node %s (task %s on swarm node %s): %w", what, name, t.ID, t.NodeID, err)
 	}
 	return t, nil
 }
@@ -50,16 +52,8 @@ func (b *Backend) localTask(ctx context.Context, name, what string) (*swarm.Task
 // Kill sends SIGKILL to the task's container and returns once the swarm
 // counts the task ended (with no restart policy, it stays so until Start).
 func (b *Backend) Kill(ctx context.Context, name string) error {
-	t, err := b.localTask(ctx, name, "kill")
-	if err != nil {
+	if _, err := b.onTaskContainer(ctx, name, "kill", func(c *agent.Client, id string) error { return c.Kill(ctx, id) }); err != nil {
 		return err
-	}
-	id := t.Status.ContainerStatus.ContainerID
-	if _, err := b.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
-		return fmt.Errorf("swarm: kill node %s: %w", name, err)
-	}
-	if err := docker.WaitStopped(ctx, b.cli, id); err != nil {
-		return fmt.Errorf("swarm: kill node %s: %w", name, err)
 	}
 	s, _ := b.service(name)
 	return b.waitStopped(ctx, s)
@@ -68,24 +62,15 @@ func (b *Backend) Kill(ctx context.Context, name string) error {
 // Pause freezes the task's container (cgroup freezer); the swarm still
 // counts it running.
 func (b *Backend) Pause(ctx context.Context, name string) error {
-	t, err := b.localTask(ctx, name, "pause")
-	if err != nil {
-		return err
-	}
-	if _, err := b.cli.ContainerPause(ctx, t.Status.ContainerStatus.ContainerID, client.ContainerPauseOptions{}); err != nil {
-		return fmt.Errorf("swarm: pause node %s: %w", name, err)
-	}
-	return nil
+	_, err := b.onTaskContainer(ctx, name, "pause", func(c *agent.Client, id string) error { return c.Pause(ctx, id) })
+	return err
 }
 
 // Unpause thaws the task's container and returns once the node answers.
 func (b *Backend) Unpause(ctx context.Context, name string) error {
-	t, err := b.localTask(ctx, name, "unpause")
+	t, err := b.onTaskContainer(ctx, name, "unpause", func(c *agent.Client, id string) error { return c.Unpause(ctx, id) })
 	if err != nil {
 		return err
-	}
-	if _, err := b.cli.ContainerUnpause(ctx, t.Status.ContainerStatus.ContainerID, client.ContainerUnpauseOptions{}); err != nil {
-		return fmt.Errorf("swarm: unpause node %s: %w", name, err)
 	}
 	s, _ := b.service(name)
 	return b.waitAnswering(ctx, s, t.ID)
@@ -93,7 +78,8 @@ func (b *Backend) Unpause(ctx context.Context, name string) error {
 
 // Exec runs `chaind ARGS --datadir /data` on the node's data: an exec in
 // the running task's container (through the node's RPC), else a one-off
-// container on the node's volume, as docker does; both on this engine.
+// container on the node's volume, as docker does; both by the agent of
+// the swarm node where the task runs or the volume is.
 func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string, error) {
 	s, err := b.service(name)
 	if err != nil {
@@ -105,60 +91,59 @@ func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string
 		return "", err
 	}
 	if t != nil && t.Status.ContainerStatus != nil {
-		t, err := b.localTask(ctx, name, "exec on")
+		var out string
+		_, err := b.onTaskContainer(ctx, name, "exec on", func(c *agent.Client, id string) error {
+			var err error
+			out, err = c.Exec(ctx, id, argv)
+			return err
+		})
 		if err != nil {
-			return "", err
-		}
-		id := t.Status.ContainerStatus.ContainerID
-		res, err := b.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
-		if err == nil && res.Container.State != nil && res.Container.State.Paused {
-			return "", fmt.Errorf("swarm: exec on node %s: node is paused", name)
-		}
-		out, err := docker.ExecIn(ctx, b.cli, id, argv)
-		if err != nil {
-			return out, fmt.Errorf("swarm: exec on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
+			return out, fmt.Errorf("%w (chaind %s)", err, strings.Join(args, " "))
 		}
 		return out, nil
 	}
-	if err := b.volumeHere(ctx, s); err != nil {
+	host, err := b.volumeHost(ctx, s)
+	if err != nil {
 		return "", err
 	}
 	b.mu.Lock()
-	image, devnet := b.image, b.layout.Devnet
+	image := b.image
 	b.mu.Unlock()
-	out, err := docker.RunOnVolume(ctx, b.cli, image, devnet, name, s.Volume, s.Labels, argv, b.log)
+	var out string
+	err = b.onAgent(ctx, host, func(c *agent.Client) error {
+		var err error
+		out, err = c.RunOnVolume(ctx, agent.RunOnVolumeRequest{Image: image, Volume: s.Volume, Node: name, Labels: s.Labels, Argv: argv})
+		return err
+	})
 	if err != nil {
-		return out, fmt.Errorf("swarm: offline on node %s: chaind %s: %w", name, strings.Join(args, " "), err)
+		return out, fmt.Errorf("swarm: offline on node %s (volume on swarm node %s): chaind %s: %w", name, host, strings.Join(args, " "), err)
 	}
 	return out, nil
 }
 
-// volumeHere checks that the node's volume is (or will be, for a node that
-// never ran) on this engine's host: the service is pinned here, or the
-// swarm has this node alone.
-func (b *Backend) volumeHere(ctx context.Context, s *compose.Service) error {
-	b.mu.Lock()
-	self := b.self
-	b.mu.Unlock()
+// volumeHost is the swarm node holding the node's volume: the one its
+// service is pinned to, or, for a node that never ran, the swarm's only
+// node (with several, where it will run is the scheduler's choice, made
+// at its first start).
+func (b *Backend) volumeHost(ctx context.Context, s *compose.Service) (string, error) {
 	svc, err := b.inspect(ctx, s.Container)
 	if err == nil && svc.Spec.TaskTemplate.Placement != nil {
 		for _, c := range svc.Spec.TaskTemplate.Placement.Constraints {
 			if host, ok := strings.CutPrefix(c, "node.id=="); ok {
-				if host != self {
-					return errRemote("offline exec on", s.Node.Name, host)
-				}
-				return nil
+				return host, nil
 			}
 		}
 	}
 	info, err := b.cli.Info(ctx, client.InfoOptions{})
 	if err != nil {
-		return fmt.Errorf("swarm: offline exec on node %s: %w", s.Node.Name, err)
+		return "", fmt.Errorf("swarm: offline exec on node %s: %w", s.Node.Name, err)
 	}
 	if info.Info.Swarm.Nodes > 1 {
-		return errRemote("offline exec on", s.Node.Name, "(not placed yet)")
+		return "", fmt.Errorf("swarm: offline exec on node %s: it never ran, so it has no volume on any of the %d swarm nodes yet (start it first)", s.Node.Name, info.Info.Swarm.Nodes)
 	}
-	return nil
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.self, nil
 }
 
 // Logs writes the node's log (every task it had, from whichever host) to

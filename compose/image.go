@@ -15,10 +15,12 @@ import (
 //go:embed Dockerfile
 var Dockerfile []byte
 
-// HelperDockerfile is the image of the partition helper (package
-// devnet/backend/docker/netcut): one static binary, run privileged for a
-// moment by the docker runtime.
-var HelperDockerfile = []byte("FROM scratch\nCOPY netcut /netcut\nENTRYPOINT [\"/netcut\"]\n")
+// helperDockerfile is the image of a devnet helper named name: one static
+// binary at /name, its entrypoint (the partition helper, netcut, run
+// privileged for a moment by the docker runtime; the swarm agent, agent).
+func helperDockerfile(name string) []byte {
+	return fmt.Appendf(nil, "FROM scratch\nCOPY %s /%s\nENTRYPOINT [\"/%s\"]\n", name, name, name)
+}
 
 // BuildContext is the tar stream the engine builds an image from, with the
 // content hash that names the image: the same binary and Dockerfile give the
@@ -33,9 +35,10 @@ func NewBuildContext(chaind []byte) (*BuildContext, error) {
 	return newBuildContext(Dockerfile, "chaind", chaind)
 }
 
-// NewHelperBuildContext packs the partition helper image.
-func NewHelperBuildContext(netcut []byte) (*BuildContext, error) {
-	return newBuildContext(HelperDockerfile, "netcut", netcut)
+// NewHelperBuildContext packs the image of the helper binary bin, which
+// runs as /name.
+func NewHelperBuildContext(name string, bin []byte) (*BuildContext, error) {
+	return newBuildContext(helperDockerfile(name), name, bin)
 }
 
 func newBuildContext(dockerfile []byte, name string, bin []byte) (*BuildContext, error) {

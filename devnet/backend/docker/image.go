@@ -44,13 +44,17 @@ func EnsureImage(ctx context.Context, c *client.Client, chaind, repo string, log
 }
 
 // EnsureHelperImage builds the image of a static helper binary at path
-// (FROM scratch around it, compose.NewHelperBuildContext), tagged
+// (FROM scratch around it, compose.NewHelperBuildContext, run as /<the
+// last element of repo>), tagged
 // repo:<content hash> and repo:latest, unless that tag exists, and returns
 // the hash-tagged reference. The netcut partition helper and the swarm
 // agent are built so; latest is what `docker save` names to carry the
 // image to another host.
 func EnsureHelperImage(ctx context.Context, c *client.Client, path, repo string, log *slog.Logger) (string, error) {
-	return ensureImage(ctx, c, path, repo, true, compose.NewHelperBuildContext, log)
+	name := repo[strings.LastIndexByte(repo, '/')+1:]
+	return ensureImage(ctx, c, path, repo, true, func(bin []byte) (*compose.BuildContext, error) {
+		return compose.NewHelperBuildContext(name, bin)
+	}, log)
 }
 
 // ensureImage builds the image of the static binary at path with newContext,

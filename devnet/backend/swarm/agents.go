@@ -324,13 +324,21 @@ func (b *Backend) onAgent(ctx context.Context, nodeID string, op func(*agent.Cli
 }
 
 // removeVolumesEverywhere asks every agent of the services (of one devnet,
-// or of all) to remove its host's volumes of its devnet, once the node
-// services are removed and before the agents are; the hosts at once, as
-// each waits for its node containers to go. A devnet's token is only known
-// for the devnet this Backend was made for (its state dir).
+// or of all) on another host than this engine's to remove its host's
+// volumes of its devnet, once the node services are removed and before the
+// agents are; the hosts at once, as each waits for its node containers to
+// go. This engine's own volumes are removed by label (removeLabelled), which
+// needs no token: a devnet's token is only known for the devnet this
+// Backend was made for (its state dir), and a devnet whose state dir was
+// lost still comes down here.
 func (b *Backend) removeVolumesEverywhere(ctx context.Context, agents []swarm.Service) error {
 	var errs []error
 	var tasks []swarm.Task
+	info, err := b.cli.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return fmt.Errorf("agents: %w", err)
+	}
+	self := info.Info.Swarm.NodeID
 	for _, svc := range agents {
 		res, err := b.cli.TaskList(ctx, client.TaskListOptions{Filters: client.Filters{}.
 			Add("service", svc.ID).Add("desired-state", "running")})
@@ -339,7 +347,7 @@ func (b *Backend) removeVolumesEverywhere(ctx context.Context, agents []swarm.Se
 			continue
 		}
 		for _, t := range res.Items {
-			if t.Status.State == swarm.TaskStateRunning {
+			if t.Status.State == swarm.TaskStateRunning && t.NodeID != self {
 				tasks = append(tasks, t)
 			}
 		}

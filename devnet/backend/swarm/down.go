@@ -35,9 +35,9 @@ func (b *Backend) Down(ctx context.Context) error {
 
 // Remove deletes everything labelled with the devnet's name, from labels
 // alone (so also after a crash): its node services first (the swarm then
-// stops and removes their containers), then each swarm node's volumes of
-// the devnet through its agent there (this engine reaches only its own
-// host's), the agents, secrets and configs, and, once the task containers
+// stops and removes their containers), then each other swarm node's
+// volumes of the devnet through its agent there (this engine reaches only
+// its own host's), the agents, secrets and configs, and, once the task containers
 // are gone, what docker removes by label here (one-off containers, the
 // network, the volumes). An agent's failure is reported with the rest and
 // stops nothing. An empty name removes every devnet.
@@ -65,13 +65,7 @@ func (b *Backend) Remove(ctx context.Context, devnet string) error {
 		})
 	}
 	errs = append(errs, removeServices(nodes))
-	if len(agents) > 0 {
-		if _, err := b.token.Get(); err != nil {
-			errs = append(errs, fmt.Errorf("volumes on the swarm nodes: %w", err))
-		} else {
-			errs = append(errs, b.removeVolumesEverywhere(ctx, agents))
-		}
-	}
+	errs = append(errs, b.removeVolumesEverywhere(ctx, agents))
 	errs = append(errs, removeServices(agents))
 	secrets, err := b.cli.SecretList(ctx, client.SecretListOptions{Filters: f})
 	if err != nil {

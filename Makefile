@@ -18,11 +18,13 @@ devnet:
 
 # The node image, FROM scratch around bin/chaind, built through the Engine API (no registry needed);
 # tagged devchain/chaind:<content hash> and :latest, and reused when chaind did not change.
-# Also builds bin/devnet-netcut, the helper docker partitions run (found next to bin/devnet).
+# Also builds the helpers found next to bin/devnet: bin/devnet-netcut, which docker partitions
+# run, and bin/devnet-agent, the swarm runtime's agent on each swarm node.
 .PHONY: image
 image: chaind
 	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-image ./devnet/backend/docker/cmd/image
 	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-netcut ./devnet/backend/docker/cmd/netcut
+	$(GO) build $(GOFLAGS_B) -o $(BIN)/devnet-agent ./devnet/backend/swarm/cmd/agent
 	$(BIN)/devnet-image -chaind $(BIN)/chaind
 
 # docker-compose.yml is the rendered default network (a test keeps them equal); it mounts
@@ -87,13 +89,16 @@ e2e: build image
 	done
 	@echo "== e2e: docker-compose.yml on a fresh clone"
 	@scripts/e2e-compose.sh
+	@echo "== e2e: swarm (reconnect, partition, faults, the agent, interrupts)"
+	@$(MAKE) --no-print-directory e2e-swarm
 
-# The reconnect, partition and faults scenarios on a one-node Docker Swarm (--runtime swarm):
-# the test makes the engine a swarm through the API when it is in none (loopback only, the swarm
-# labelled devchain.created=1), and leaves it afterwards. Skips where swarm mode cannot start.
+# The swarm tests (part of make e2e): reconnect, partition and faults on a one-node Docker Swarm
+# (--runtime swarm), the agent, a failed and an interrupted run. The test makes the engine a swarm
+# through the API when it is in none (loopback only, the swarm labelled devchain.created=1), and
+# leaves it afterwards, with docker_gwbridge when it made it. Skips where swarm mode cannot start.
 .PHONY: e2e-swarm
-e2e-swarm:
-	DEVNET_SWARM_TESTS=1 $(GO) test -count=1 -run '^TestSwarmScenarios$$' -timeout 15m -v ./devnet/cli
+e2e-swarm: build image
+	DEVNET_SWARM_TESTS=1 $(GO) test -count=1 -run '^TestSwarm' -timeout 15m -v ./devnet/cli
 
 # The 50-node scale scenario on docker, three runs in a row, on the host's kernel neighbour
 # table as it is (devnet sizes peer limits to it). Minutes long: CI skips it.

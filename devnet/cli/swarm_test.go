@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +28,10 @@ const swarmTestsEnv = "DEVNET_SWARM_TESTS"
 // swarmCreatedLabel marks a swarm these tests created, so one a crashed
 // test left is recognisable (.ci/run's teardown leaves it).
 const swarmCreatedLabel = "devchain.created"
+
+// gwbridgeCreatedLabel on that swarm says its docker_gwbridge was not there
+// before it, so the teardown of a crashed test removes that too.
+const gwbridgeCreatedLabel = "devchain.gwbridge-created"
 
 // gwbridge is the bridge network swarm mode creates on a node for its
 // containers' traffic outside the overlay; leaving the swarm keeps it.
@@ -62,10 +71,14 @@ func needSwarm(t *testing.T) {
 	for _, n := range nets.Items {
 		hadBridge = hadBridge || n.Name == gwbridge
 	}
+	labels := map[string]string{swarmCreatedLabel: "1"}
+	if !hadBridge {
+		labels[gwbridgeCreatedLabel] = "1"
+	}
 	if _, err := c.SwarmInit(ctx, client.SwarmInitOptions{
 		ListenAddr:    "127.0.0.1:2377",
 		AdvertiseAddr: "127.0.0.1",
-		Spec:          swarm.Spec{Annotations: swarm.Annotations{Labels: map[string]string{swarmCreatedLabel: "1"}}},
+		Spec:          swarm.Spec{Annotations: swarm.Annotations{Labels: labels}},
 	}); err != nil {
 		t.Skipf("swarm mode cannot start here: %v", err)
 	}
@@ -157,5 +170,88 @@ func removeSwarmDevnet(t *testing.T, state, name string) {
 		if n == name {
 			t.Errorf("devnet %s left objects behind", name)
 		}
+	}
+}
+
+// A failed run and an interrupted run on swarm leave nothing labelled with
+// their devnet, and no state, as on docker: devnet removes what it created
+// on the way out, services, their agent, secrets, network and volumes.
+func TestSwarmFailedAndInterruptedRunsLeaveNothing(t *testing.T) {
+	needSwarm(t)
+	t.Run("failed", func(t *testing.T) {
+		name := "swfail-" + strings.ToLower(rand.Text()[:6])
+		state := t.TempDir()
+		t.Cleanup(func() { removeSwarmDevnet(t, state, name) })
+		f := writeScenario(t, "name: "+name+"\nnodes:\n  - name: a\n    count: 2\nsteps:\n"+
+			"  - height: {node: a, min: 100, within: 2s}\n")
+		out, err := runDevnet(t, state, "run", "-f", f, "--runtime", "swarm", "--chaind", realChaind,
+			"--artifacts", filepath.Join(t.TempDir(), "art"), "--no-report")
+		if err == nil {
+			t.Fatalf("a run whose assertion cannot hold passed:\n%s", out)
+		}
+		assertSwarmDevnetGone(t, state, name, out)
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		bin := buildDevnet(t)
+		// The agent's binary next to devnet's, where devnet looks for it.
+		agent := filepath.Join(filepath.Dir(bin), "devnet-agent")
+		build := exec.Command("go", "build", "-o", agent, "../backend/swarm/cmd/agent")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building the agent: %v\n%s", err, out)
+		}
+		name := "swint-" + strings.ToLower(rand.Text()[:6])
+		state := t.TempDir()
+		t.Cleanup(func() { removeSwarmDevnet(t, state, name) })
+		f := writeScenario(t, "name: "+name+"\nnodes:\n  - name: a\n    count: 2\nsteps:\n  - sleep: 1h\n")
+		cmd := exec.Command(bin, "--state-dir", state, "run", "-f", f, "--runtime", "swarm", "--chaind", realChaind,
+			"--artifacts", filepath.Join(t.TempDir(), "art"), "--no-report")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = cmd.Stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		// The sleep step begins once every node runs.
+		lines := bufio.NewScanner(stdout)
+		var seen []string
+		for lines.Scan() && !strings.Contains(lines.Text(), "sleep 1h") {
+			seen = append(seen, lines.Text())
+		}
+		if lines.Err() != nil || len(seen) == 0 {
+			t.Fatalf("the run ended before its sleep step: %v\n%s", lines.Err(), strings.Join(seen, "\n"))
+		}
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		rest, _ := io.ReadAll(stdout)
+		if err := cmd.Wait(); err == nil {
+			t.Error("an interrupted run exited 0")
+		}
+		assertSwarmDevnetGone(t, state, name, strings.Join(seen, "\n")+"\n"+string(rest))
+	})
+}
+
+// assertSwarmDevnetGone fails unless no object on the engine is labelled
+// with the devnet and its state folder is gone.
+func assertSwarmDevnetGone(t *testing.T, state, name, out string) {
+	t.Helper()
+	be, err := swarmrt.New(swarmrt.Options{StateDir: filepath.Join(state, name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Close()
+	left, err := be.Devnets(t.Context())
+	if err != nil {
+		t.Fatalf("listing devnets: %v", err)
+	}
+	if slices.Contains(left, name) {
+		t.Errorf("devnet %s left labelled objects on the engine; output:\n%s", name, out)
+	}
+	if _, err := os.Stat(filepath.Join(state, name)); !os.IsNotExist(err) {
+		t.Errorf("state folder of devnet %s left: %v; output:\n%s", name, err, out)
 	}
 }

@@ -337,7 +337,10 @@ func (b *Backend) waitRunning(ctx context.Context, s *compose.Service, old []str
 				newest = t
 			}
 		}
-		if newest != nil && newest.DesiredState == swarm.TaskStateRunning && ended(newest.Status.State) {
+		// Whatever its desired state: the orchestrator turns a failed task
+		// of a service without restart policy to shutdown at once, and a
+		// poll may only see it so.
+		if newest != nil && ended(newest.Status.State) {
 			if strings.Contains(newest.Status.Err, "starting container failed") {
 				return nil, notStarted{node: s.Node.Name, task: newest.ID, why: newest.Status.Err}
 			}

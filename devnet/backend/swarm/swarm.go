@@ -97,6 +97,10 @@ type Backend struct {
 	token  backend.DevnetToken
 	self   string            // this engine's swarm node ID
 	agents map[string]string // swarm node ID → host:port of the devnet's agent there
+	// agentsReady is closed once the agents Setup started run and answer
+	// on every swarm node, or failed to (agentsErr); nil without Setup.
+	agentsReady chan struct{}
+	agentsErr   error
 }
 
 var (
@@ -176,8 +180,9 @@ func (b *Backend) Name() string { return Provider.Name }
 // Setup checks the engine is a swarm manager, builds or finds the image,
 // sizes the chain nodes' peer limits as docker does (on one host the
 // overlay's peers share the kernel's neighbour table as a bridge's do),
-// creates the secrets and the overlay network, or reuses them. Services
-// are created by Start.
+// creates the secrets, the overlay network and the agent service, or
+// reuses them. The nodes' services are created by Start; the agents are
+// awaited by the first kill, pause or exec (awaitAgents).
 func (b *Backend) Setup(ctx context.Context, net *spec.Network) error {
 	self, err := managerNodeID(ctx, b.cli)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/backend/process"
+	swarmrt "github.com/devchain/devchain/devnet/backend/swarm"
 )
 
 // Binaries the tests run: fakechaind (internal/fakechaind, chaind's
@@ -29,7 +30,15 @@ func TestMain(m *testing.M) {
 	}
 	fakeChaind = filepath.Join(dir, "fakechaind")
 	realChaind = filepath.Join(dir, "chaind")
-	for bin, pkg := range map[string]string{fakeChaind: "../../internal/fakechaind", realChaind: "../../node/cmd/chaind"} {
+	builds := map[string]string{fakeChaind: "../../internal/fakechaind", realChaind: "../../node/cmd/chaind"}
+	// devnet runs in-process here, so no devnet-agent is next to the
+	// running executable: the swarm tests get the agent of this tree.
+	if os.Getenv(swarmTestsEnv) == "1" && os.Getenv(swarmrt.AgentEnv) == "" {
+		agent := filepath.Join(dir, "devnet-agent")
+		builds[agent] = "../backend/swarm/cmd/agent"
+		os.Setenv(swarmrt.AgentEnv, agent)
+	}
+	for bin, pkg := range builds {
 		build := exec.Command("go", "build", "-o", bin, pkg)
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {

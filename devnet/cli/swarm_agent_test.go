@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,18 +18,6 @@ import (
 	"github.com/devchain/devchain/devnet/backend/swarm/agent"
 	"github.com/devchain/devchain/devnet/scenario"
 )
-
-// The swarm tests run devnet in-process, so nothing is next to the running
-// executable: the agent binary is the one `make image` builds in bin/,
-// unless DEVNET_AGENT names another.
-func init() {
-	if os.Getenv(swarmTestsEnv) != "1" || os.Getenv(swarmrt.AgentEnv) != "" {
-		return
-	}
-	if p, err := filepath.Abs(filepath.Join("..", "..", "bin", "devnet-agent")); err == nil {
-		os.Setenv(swarmrt.AgentEnv, p)
-	}
-}
 
 // The agent on a one-node swarm: an offline command on a stopped node's
 // volume and a kill go through it, and it refuses a container of another

@@ -123,6 +123,11 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 	svc, err := b.inspect(ctx, s.Container)
 	switch {
 	case cerrdefs.IsNotFound(err):
+		host, err := b.placeNew(ctx, name)
+		if err != nil {
+			return err
+		}
+		want.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{pinPrefix + host}}
 		if _, err := b.cli.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: want}); err != nil {
 			return fmt.Errorf("swarm: create service of node %s: %w", name, err)
 		}
@@ -217,19 +222,54 @@ func (b *Backend) scaleUp(ctx context.Context, s *compose.Service, svc swarm.Ser
 	return nil
 }
 
+// pinPrefix begins the placement constraint that pins a service to one
+// swarm node, by ID.
+const pinPrefix = "node.id=="
+
+// placeNew is the swarm node a new service is pinned to from its creation:
+// the devnet's nodes are spread over the ready, active swarm nodes in turn,
+// by their order in the devnet. Pinning at creation, rather than once the
+// scheduler placed the first task, saves an update of every service, which
+// the orchestrator must reconcile while dozens of tasks start.
+func (b *Backend) placeNew(ctx context.Context, name string) (string, error) {
+	b.mu.Lock()
+	hosts, net := b.hosts, b.net
+	b.mu.Unlock()
+	if hosts == nil {
+		res, err := b.cli.NodeList(ctx, client.NodeListOptions{})
+		if err != nil {
+			return "", fmt.Errorf("swarm: place node %s: list swarm nodes: %w", name, err)
+		}
+		for _, n := range res.Items {
+			if n.Status.State == swarm.NodeStateReady && n.Spec.Availability == swarm.NodeAvailabilityActive {
+				hosts = append(hosts, n.ID)
+			}
+		}
+		if len(hosts) == 0 {
+			return "", fmt.Errorf("swarm: place node %s: no swarm node is ready and active", name)
+		}
+		slices.Sort(hosts)
+		b.mu.Lock()
+		b.hosts = hosts
+		b.mu.Unlock()
+	}
+	i := slices.IndexFunc(net.Nodes, func(n spec.Node) bool { return n.Name == name })
+	return hosts[max(i, 0)%len(hosts)], nil
+}
+
 // pin constrains the service to the swarm node its task runs on, so its
-// local volume (the node's data) follows it across restarts. It is set
-// once, after the first task was scheduled (so the scheduler spreads new
-// services over the swarm), and the swarm keeps a task running that
-// already satisfies the new constraint.
+// local volume (the node's data) follows it across restarts: for a
+// service created before services were pinned at creation (placeNew).
+// The swarm keeps a task running that already satisfies the new
+// constraint.
 func (b *Backend) pin(ctx context.Context, s *compose.Service, nodeID string) error {
-	constraint := "node.id==" + nodeID
+	constraint := pinPrefix + nodeID
 	svc, err := b.inspect(ctx, s.Container)
 	if err != nil {
 		return fmt.Errorf("swarm: pin node %s: %w", s.Node.Name, err)
 	}
 	p := svc.Spec.TaskTemplate.Placement
-	if p != nil && slices.ContainsFunc(p.Constraints, func(c string) bool { return strings.HasPrefix(c, "node.id==") }) {
+	if p != nil && slices.ContainsFunc(p.Constraints, func(c string) bool { return strings.HasPrefix(c, pinPrefix) }) {
 		return nil
 	}
 	if p == nil {
@@ -313,12 +353,21 @@ func ended(st swarm.TaskState) bool {
 	return false
 }
 
+// taskTimeout bounds the wait for a node's task to run. A swarm node starts
+// its tasks' containers about one a second here, so when a devnet of 51
+// nodes starts, the last task waits most of a minute in line, in a state
+// that says nothing more than "starting": a minute (AnswerTimeout) failed
+// one such start. A task that fails, or that no swarm node can take, is
+// told at once, so a longer bound costs nothing there.
+const taskTimeout = 3 * time.Minute
+
 // waitRunning returns the service's running task once there is one, and
 // fails with the swarm's reason when its newest task ends first (no
-// image on the node, a node that cannot take it) or after AnswerTimeout.
-// Tasks named in old (ended before, or earlier attempts) are passed over.
+// image on the node), when no swarm node can take it, or after
+// taskTimeout. Tasks named in old (ended before, or earlier attempts) are
+// passed over.
 func (b *Backend) waitRunning(ctx context.Context, s *compose.Service, old []string) (*swarm.Task, error) {
-	deadline := time.Now().Add(backend.AnswerTimeout)
+	deadline := time.Now().Add(taskTimeout)
 	for {
 		ts, err := b.tasks(ctx, s)
 		if err != nil {
@@ -351,12 +400,18 @@ func (b *Backend) waitRunning(ctx context.Context, s *compose.Service, old []str
 			return nil, fmt.Errorf("swarm: node %s: task %s %s: %s %s; last lines of its log:\n%s", s.Node.Name, newest.ID,
 				newest.Status.State, newest.Status.Message, newest.Status.Err, b.tail(ctx, s))
 		}
+		// The scheduler keeps such a task pending with this error for as
+		// long as nothing changes (a pinned swarm node that left, or is
+		// drained).
+		if newest != nil && newest.Status.State == swarm.TaskStatePending && strings.HasPrefix(newest.Status.Err, "no suitable node") {
+			return nil, fmt.Errorf("swarm: node %s: task %s cannot be placed: %s", s.Node.Name, newest.ID, newest.Status.Err)
+		}
 		if time.Now().After(deadline) {
 			state := "no task"
 			if newest != nil {
 				state = fmt.Sprintf("task %s %s (%s)", newest.ID, newest.Status.State, newest.Status.Message)
 			}
-			return nil, fmt.Errorf("swarm: node %s: no running task within %s: %s", s.Node.Name, backend.AnswerTimeout, state)
+			return nil, fmt.Errorf("swarm: node %s: no running task within %s: %s", s.Node.Name, taskTimeout, state)
 		}
 		if err := sleep(ctx, pollEvery); err != nil {
 			return nil, fmt.Errorf("swarm: node %s: waiting for its task: %w", s.Node.Name, err)

@@ -97,6 +97,7 @@ type Backend struct {
 	token  backend.DevnetToken
 	self   string            // this engine's swarm node ID
 	agents map[string]string // swarm node ID → host:port of the devnet's agent there
+	hosts  []string          // IDs of the swarm nodes new services are spread over (placeNew)
 	// agentsReady is closed once the agents Setup started run and answer
 	// on every swarm node, or failed to (agentsErr); nil without Setup.
 	agentsReady chan struct{}

@@ -129,7 +129,7 @@ func (b *Backend) volumeHost(ctx context.Context, s *compose.Service) (string, e
 	svc, err := b.inspect(ctx, s.Container)
 	if err == nil && svc.Spec.TaskTemplate.Placement != nil {
 		for _, c := range svc.Spec.TaskTemplate.Placement.Constraints {
-			if host, ok := strings.CutPrefix(c, "node.id=="); ok {
+			if host, ok := strings.CutPrefix(c, pinPrefix); ok {
 				return host, nil
 			}
 		}

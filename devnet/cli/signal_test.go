@@ -30,25 +30,8 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 	f := writeScenario(t, "name: sigint\nnodes:\n  - name: a\n  - name: b\nsteps:\n  - sleep: 1h\n")
 	cmd := exec.Command(bin, "--state-dir", state, "run", "-f", f, "--runtime", "process", "--chaind", fakeChaind,
 		"--artifacts", filepath.Join(t.TempDir(), "art"))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
 	// Wait for the sleep step: every node is up by then.
-	lines := bufio.NewScanner(stdout)
-	var seen []string
-	for lines.Scan() {
-		seen = append(seen, lines.Text())
-		if strings.Contains(lines.Text(), "sleep 1h") {
-			break
-		}
-	}
+	seen, stdout := startUntil(t, cmd, "sleep 1h")
 	pids := pidsUnder(t, state, "sigint")
 	if len(pids) != 3 {
 		t.Fatalf("want 3 node processes before SIGINT, got %v; output:\n%s", pids, strings.Join(seen, "\n"))
@@ -57,8 +40,7 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	rest, _ := io.ReadAll(stdout)
-	err = cmd.Wait()
-	if err == nil {
+	if err := cmd.Wait(); err == nil {
 		t.Error("an interrupted run exited 0")
 	}
 	for _, pid := range pids {
@@ -69,6 +51,32 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(state, "sigint")); !os.IsNotExist(err) {
 		t.Errorf("state dir left after SIGINT: %v\n%s", err, rest)
 	}
+}
+
+// startUntil starts cmd, its stdout and stderr piped together, and returns
+// once a line contains marker: the lines up to it, and the rest of the
+// output to read. The process is killed when the test ends.
+func startUntil(t *testing.T, cmd *exec.Cmd, marker string) ([]string, io.Reader) {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(stdout)
+	var seen []string
+	for lines.Scan() {
+		seen = append(seen, lines.Text())
+		if strings.Contains(lines.Text(), marker) {
+			return seen, stdout
+		}
+	}
+	t.Fatalf("output ended without %q (%v):\n%s", marker, lines.Err(), strings.Join(seen, "\n"))
+	return nil, nil
 }
 
 // running tells whether pid is a live process. A zombie is not: it has

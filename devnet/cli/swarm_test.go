@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"io"
@@ -192,38 +191,16 @@ func TestSwarmFailedAndInterruptedRunsLeaveNothing(t *testing.T) {
 		assertSwarmDevnetGone(t, state, name, out)
 	})
 	t.Run("interrupted", func(t *testing.T) {
+		// The agent comes from DEVNET_AGENT, which TestMain set.
 		bin := buildDevnet(t)
-		// The agent's binary next to devnet's, where devnet looks for it.
-		agent := filepath.Join(filepath.Dir(bin), "devnet-agent")
-		build := exec.Command("go", "build", "-o", agent, "../backend/swarm/cmd/agent")
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("building the agent: %v\n%s", err, out)
-		}
 		name := "swint-" + strings.ToLower(rand.Text()[:6])
 		state := t.TempDir()
 		t.Cleanup(func() { removeSwarmDevnet(t, state, name) })
 		f := writeScenario(t, "name: "+name+"\nnodes:\n  - name: a\n    count: 2\nsteps:\n  - sleep: 1h\n")
 		cmd := exec.Command(bin, "--state-dir", state, "run", "-f", f, "--runtime", "swarm", "--chaind", realChaind,
 			"--artifacts", filepath.Join(t.TempDir(), "art"), "--no-report")
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = cmd.Stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill() })
 		// The sleep step begins once every node runs.
-		lines := bufio.NewScanner(stdout)
-		var seen []string
-		for lines.Scan() && !strings.Contains(lines.Text(), "sleep 1h") {
-			seen = append(seen, lines.Text())
-		}
-		if lines.Err() != nil || len(seen) == 0 {
-			t.Fatalf("the run ended before its sleep step: %v\n%s", lines.Err(), strings.Join(seen, "\n"))
-		}
+		seen, stdout := startUntil(t, cmd, "sleep 1h")
 		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 			t.Fatal(err)
 		}

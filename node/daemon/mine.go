@@ -62,8 +62,45 @@ func (n *Node) minterLoop(ctx context.Context, payTo [20]byte) {
 				continue
 			}
 		}
+		if err := n.awaitCaughtUp(ctx); err != nil {
+			return
+		}
 		if _, err := n.mineOne(ctx, payTo); err != nil && ctx.Err() == nil {
 			n.cfg.Log.Warn("minter", "err", err)
 		}
 	}
+}
+
+// catchUpWait bounds how long the minter waits for the node to catch up
+// with its peers before mining anyway: catching up takes a moment, and a
+// minter that never mines is worse than a fork.
+const catchUpWait = 5 * time.Second
+
+// catchUpPoll is how often the minter looks again while it waits.
+const catchUpPoll = 20 * time.Millisecond
+
+// awaitCaughtUp returns once the node is not fetching a better chain from
+// a peer (p2p.Sync.CatchingUp), or after catchUpWait. A minter that had
+// just joined mined on the tip it had while the chain it was fetching
+// already went further: a fork of equal work that held a payment
+// unconfirmed on the other side, with no more mining to settle it.
+func (n *Node) awaitCaughtUp(ctx context.Context) error {
+	if !n.Sync.CatchingUp() {
+		return nil
+	}
+	deadline := time.NewTimer(catchUpWait)
+	defer deadline.Stop()
+	poll := time.NewTicker(catchUpPoll)
+	defer poll.Stop()
+	for n.Sync.CatchingUp() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			n.cfg.Log.Warn("minter: still catching up with a peer; mining anyway", "waited", catchUpWait)
+			return nil
+		case <-poll.C:
+		}
+	}
+	return nil
 }

@@ -53,6 +53,15 @@ func TestAcceptedPaymentOutlivesRestart(t *testing.T) {
 	}
 	cfgM.Minter = "wm"
 	m := startNode(t, cfgM)
+	// Runs before the nodes close: what each held when a wait failed.
+	t.Cleanup(func() {
+		if t.Failed() {
+			for name, n := range map[string]*Node{"a": a, "m": m} {
+				t.Logf("%s: height %d, tip %s, %d peers, %d pooled (the payment: %v), %d orphans",
+					name, n.height(), n.tip().String()[:12], n.Sync.PeerCount(), n.Pool.Len(), n.Pool.Has(id), n.Pool.Orphans())
+			}
+		}
+	})
 	waitFor(t, 30*time.Second, "the minter to confirm the payment on both nodes", func() bool {
 		return a.height() >= 3 && sameTip(a, m) && !a.Pool.Has(id)
 	})

@@ -477,6 +477,29 @@ func (s *Sync) maybeSync() {
 	}
 }
 
+// CatchingUp tells whether blocks are being fetched from a peer, or a peer
+// has shown more work than the chain's: a block mined now would extend a
+// tip the network has passed, a fork that nothing may ever resolve when no
+// one mines after it. A peer that claims more work and sends nothing more
+// loses its claim at the end of its batch (handlers.go), and one that
+// leaves a request unanswered is passed over, so a peer cannot keep a node
+// catching up by lying.
+func (s *Sync) CatchingUp() bool {
+	_, _, ours := s.cfg.Chain.Tip()
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.syncPeer != "" {
+		return true
+	}
+	for _, p := range s.peers {
+		if p.version != nil && !now.Before(p.syncStall) && p.work.Cmp(ours) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // getBlocks asks p for the main-chain hashes past our locator.
 func (s *Sync) getBlocks(p *peerConn) {
 	s.mu.Lock()

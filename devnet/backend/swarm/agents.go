@@ -90,17 +90,19 @@ func (b *Backend) agentImage(ctx context.Context) (string, error) {
 }
 
 // agentSpec is the agent's service: global (one task per swarm node), the
-// engine socket mounted, the devnet's token as a secret, its port published
+// only node image its offline commands may run (the devnet's), the engine
+// socket mounted, the devnet's token as a secret, its port published
 // in host mode on a port the engine picks. It restarts on any exit: it is
 // infrastructure, not a node whose stops devnet decides.
-func (b *Backend) agentSpec(devnet, image string, token secret) swarm.ServiceSpec {
+func (b *Backend) agentSpec(devnet, image, nodeImage string, token secret) swarm.ServiceSpec {
 	labels := agentLabels(devnet)
 	return swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: agentService(devnet), Labels: maps.Clone(labels)},
 		TaskTemplate: swarm.TaskSpec{
 			ContainerSpec: &swarm.ContainerSpec{
-				Image:  image,
-				Args:   []string{"-devnet", devnet, "-token-file", tokenPath, "-listen", ":" + strconv.Itoa(agent.Port)},
+				Image: image,
+				Args: []string{"-devnet", devnet, "-token-file", tokenPath, "-node-image", nodeImage,
+					"-listen", ":" + strconv.Itoa(agent.Port)},
 				Labels: maps.Clone(labels),
 				Mounts: []mount.Mount{{Type: mount.TypeBind, Source: "/var/run/docker.sock", Target: "/var/run/docker.sock"}},
 				Secrets: []*swarm.SecretReference{{SecretID: token.id, SecretName: token.name,
@@ -128,7 +130,10 @@ func (b *Backend) ensureAgent(ctx context.Context, devnet string, secrets []secr
 	if i < 0 {
 		return fmt.Errorf("swarm: agent: devnet %s has no token secret", devnet)
 	}
-	want := b.agentSpec(devnet, image, secrets[i])
+	b.mu.Lock()
+	nodeImage := b.image
+	b.mu.Unlock()
+	want := b.agentSpec(devnet, image, nodeImage, secrets[i])
 	svc, err := b.inspect(ctx, want.Name)
 	switch {
 	case cerrdefs.IsNotFound(err):
@@ -143,7 +148,8 @@ func (b *Backend) ensureAgent(ctx context.Context, devnet string, secrets []secr
 			return fmt.Errorf("swarm: service %s exists but is not devnet %s's agent (%s=%q)", want.Name, devnet, compose.LabelRole, svc.Spec.Labels[compose.LabelRole])
 		}
 		cs := svc.Spec.TaskTemplate.ContainerSpec
-		if cs == nil || cs.Image != want.TaskTemplate.ContainerSpec.Image || len(cs.Secrets) != 1 || cs.Secrets[0].SecretID != secrets[i].id {
+		if cs == nil || cs.Image != want.TaskTemplate.ContainerSpec.Image || !slices.Equal(cs.Args, want.TaskTemplate.ContainerSpec.Args) ||
+			len(cs.Secrets) != 1 || cs.Secrets[0].SecretID != secrets[i].id {
 			if _, err := b.cli.ServiceUpdate(ctx, svc.ID, client.ServiceUpdateOptions{Version: svc.Version, Spec: want}); err != nil {
 				return fmt.Errorf("swarm: update agent service %s: %w", want.Name, err)
 			}

@@ -105,7 +105,7 @@ func (f *fakeEngine) RemoveVolumes(_ context.Context, devnet string) ([]string, 
 func serve(t *testing.T) (*httptest.Server, *fakeEngine) {
 	t.Helper()
 	f := newFake()
-	s := &Server{Devnet: testDevnet, Token: testToken, Host: "testhost", Engine: f, Log: slog.New(slog.DiscardHandler)}
+	s := &Server{Devnet: testDevnet, Token: testToken, NodeImage: "img", Host: "testhost", Engine: f, Log: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, f
@@ -168,6 +168,8 @@ func TestActsOnlyOnItsDevnetsNodes(t *testing.T) {
 			Labels: map[string]string{compose.LabelDevnet: "other", compose.LabelNode: "a"}, Argv: []string{"x"}},
 		"a volume labelled for another devnet": {Image: "img", Volume: compose.VolumeName(testDevnet, "x"), Node: "x",
 			Labels: map[string]string{compose.LabelDevnet: testDevnet, compose.LabelNode: "x"}, Argv: []string{"x"}},
+		"another image than the devnet's": {Image: "busybox", Volume: compose.VolumeName(testDevnet, "a"), Node: "a",
+			Labels: map[string]string{compose.LabelDevnet: testDevnet, compose.LabelNode: "a"}, Argv: []string{"x"}},
 	} {
 		if _, err := c.RunOnVolume(t.Context(), req); err == nil || !strings.Contains(err.Error(), "403") {
 			t.Errorf("run on %s: got %v, want 403", name, err)

@@ -35,12 +35,13 @@ func run(args []string, log *slog.Logger) error {
 	fs.SetOutput(io.Discard)
 	devnet := fs.String("devnet", "", "the devnet whose containers and volumes it acts on (required)")
 	tokenFile := fs.String("token-file", "", "file holding the devnet's control API token (required)")
+	nodeImage := fs.String("node-image", "", "the only image offline commands may run: the devnet's node image (required)")
 	listen := fs.String("listen", ":"+strconv.Itoa(Port), "address to listen on")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("flags: %w", err)
 	}
-	if *devnet == "" || *tokenFile == "" {
-		return errors.New("flags: -devnet and -token-file are required")
+	if *devnet == "" || *tokenFile == "" || *nodeImage == "" {
+		return errors.New("flags: -devnet, -token-file and -node-image are required")
 	}
 	raw, err := os.ReadFile(*tokenFile)
 	if err != nil {
@@ -61,7 +62,7 @@ func run(args []string, log *slog.Logger) error {
 	defer c.Close()
 	log = log.With("devnet", *devnet)
 	srv := &http.Server{
-		Handler: (&Server{Devnet: *devnet, Token: token, Host: host, Engine: &DockerEngine{Client: c, Log: log}, Log: log}).Handler(),
+		Handler: (&Server{Devnet: *devnet, Token: token, NodeImage: *nodeImage, Host: host, Engine: &DockerEngine{Client: c, Log: log}, Log: log}).Handler(),
 		// No write timeout: an offline command may run for minutes; the
 		// caller's context bounds it.
 		ReadHeaderTimeout: 10 * time.Second,

@@ -41,9 +41,13 @@ type Engine interface {
 type Server struct {
 	Devnet string // the only devnet whose containers and volumes it touches
 	Token  string // the devnet's control API token, the bearer token of every call
-	Host   string // this host's name, in every answer and error
-	Engine Engine
-	Log    *slog.Logger
+	// NodeImage is the only image run-on-volume runs (the devnet's node
+	// image): with the engine socket, any other would be a way to run
+	// anything on the host.
+	NodeImage string
+	Host      string // this host's name, in every answer and error
+	Engine    Engine
+	Log       *slog.Logger
 }
 
 // Handler routes the API.
@@ -173,6 +177,9 @@ func (s *Server) runOnVolume(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case req.Image == "" || req.Node == "" || len(req.Argv) == 0:
 		s.fail(w, r, what, badRequest("want an image, a node and an argv"))
+		return
+	case req.Image != s.NodeImage:
+		s.fail(w, r, what, forbidden("image %s is not devnet %s's node image (%s): refused", req.Image, s.Devnet, s.NodeImage))
 		return
 	case req.Volume != compose.VolumeName(s.Devnet, req.Node):
 		s.fail(w, r, what, forbidden("not node %s's volume of devnet %s (%s): refused", req.Node, s.Devnet, compose.VolumeName(s.Devnet, req.Node)))

@@ -121,8 +121,10 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 		}
 	}
 	svc, err := b.inspect(ctx, s.Container)
+	pinned := err == nil && pinnedTo(svc.Spec.TaskTemplate.Placement) != ""
 	switch {
 	case cerrdefs.IsNotFound(err):
+		pinned = true
 		host, err := b.placeNew(ctx, name)
 		if err != nil {
 			return err
@@ -152,8 +154,10 @@ func (b *Backend) Start(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.pin(ctx, s, task.NodeID); err != nil {
-		return err
+	if !pinned {
+		if err := b.pin(ctx, s, task.NodeID); err != nil {
+			return err
+		}
 	}
 	addr, err := b.apiAddr(ctx, task)
 	if err != nil {
@@ -226,6 +230,25 @@ func (b *Backend) scaleUp(ctx context.Context, s *compose.Service, svc swarm.Ser
 // swarm node, by ID.
 const pinPrefix = "node.id=="
 
+// pinnedTo is the swarm node a service's placement pins it to, "" if none.
+func pinnedTo(p *swarm.Placement) string {
+	if p == nil {
+		return ""
+	}
+	for _, c := range p.Constraints {
+		if host, ok := strings.CutPrefix(c, pinPrefix); ok {
+			return host
+		}
+	}
+	return ""
+}
+
+// takesTasks tells a swarm node the scheduler gives new tasks to: ready and
+// active (not paused or drained).
+func takesTasks(n swarm.Node) bool {
+	return n.Status.State == swarm.NodeStateReady && n.Spec.Availability == swarm.NodeAvailabilityActive
+}
+
 // placeNew is the swarm node a new service is pinned to from its creation:
 // the devnet's nodes are spread over the ready, active swarm nodes in turn,
 // by their order in the devnet. Pinning at creation, rather than once the
@@ -241,7 +264,7 @@ func (b *Backend) placeNew(ctx context.Context, name string) (string, error) {
 			return "", fmt.Errorf("swarm: place node %s: list swarm nodes: %w", name, err)
 		}
 		for _, n := range res.Items {
-			if n.Status.State == swarm.NodeStateReady && n.Spec.Availability == swarm.NodeAvailabilityActive {
+			if takesTasks(n) {
 				hosts = append(hosts, n.ID)
 			}
 		}
@@ -257,11 +280,11 @@ func (b *Backend) placeNew(ctx context.Context, name string) (string, error) {
 	return hosts[max(i, 0)%len(hosts)], nil
 }
 
-// pin constrains the service to the swarm node its task runs on, so its
-// local volume (the node's data) follows it across restarts: for a
-// service created before services were pinned at creation (placeNew).
-// The swarm keeps a task running that already satisfies the new
-// constraint.
+// pin constrains a service that has no pin to the swarm node its task
+// runs on, so its local volume (the node's data) follows it across
+// restarts: a service created before services were pinned at creation
+// (placeNew). The swarm keeps a task running that already satisfies the
+// new constraint.
 func (b *Backend) pin(ctx context.Context, s *compose.Service, nodeID string) error {
 	constraint := pinPrefix + nodeID
 	svc, err := b.inspect(ctx, s.Container)
@@ -269,7 +292,7 @@ func (b *Backend) pin(ctx context.Context, s *compose.Service, nodeID string) er
 		return fmt.Errorf("swarm: pin node %s: %w", s.Node.Name, err)
 	}
 	p := svc.Spec.TaskTemplate.Placement
-	if p != nil && slices.ContainsFunc(p.Constraints, func(c string) bool { return strings.HasPrefix(c, pinPrefix) }) {
+	if pinnedTo(p) != "" {
 		return nil
 	}
 	if p == nil {

@@ -127,12 +127,8 @@ func (b *Backend) Exec(ctx context.Context, name string, args ...string) (string
 // at its first start).
 func (b *Backend) volumeHost(ctx context.Context, s *compose.Service) (string, error) {
 	svc, err := b.inspect(ctx, s.Container)
-	if err == nil && svc.Spec.TaskTemplate.Placement != nil {
-		for _, c := range svc.Spec.TaskTemplate.Placement.Constraints {
-			if host, ok := strings.CutPrefix(c, pinPrefix); ok {
-				return host, nil
-			}
-		}
+	if host := pinnedTo(svc.Spec.TaskTemplate.Placement); err == nil && host != "" {
+		return host, nil
 	}
 	info, err := b.cli.Info(ctx, client.InfoOptions{})
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/devchain/devchain/compose"
+	"github.com/devchain/devchain/devnet/backend"
 	"github.com/devchain/devchain/devnet/backend/docker/netcut"
 )
 
@@ -227,15 +226,11 @@ func (b *Backend) helperImage(ctx context.Context) (string, error) {
 	if image != "" {
 		return image, nil
 	}
-	path := b.opts.Netcut
-	if path == "" {
-		self, err := os.Executable()
-		if err != nil {
-			return "", fmt.Errorf("docker: partition helper: %w", err)
-		}
-		path = filepath.Join(filepath.Dir(self), "devnet-netcut")
+	path, err := backend.HelperBinary(b.opts.Netcut, "devnet-netcut")
+	if err != nil {
+		return "", fmt.Errorf("docker: partition helper: %w", err)
 	}
-	image, err := EnsureHelperImage(ctx, b.cli, path, netcutRepo, b.log)
+	image, err = EnsureHelperImage(ctx, b.cli, path, netcutRepo, b.log)
 	if err != nil {
 		return "", fmt.Errorf("%w (partitions need the netcut helper: `make image` builds bin/devnet-netcut)", err)
 	}

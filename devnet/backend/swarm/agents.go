@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,17 +54,15 @@ func isAgent(s *swarm.Service) bool { return s.Spec.Labels[compose.LabelRole] ==
 
 // agentBinary is the static agent binary the image is built from.
 func (b *Backend) agentBinary() (string, error) {
-	if b.opts.Agent != "" {
-		return b.opts.Agent, nil
+	path := b.opts.Agent
+	if path == "" {
+		path = os.Getenv(AgentEnv)
 	}
-	if p := os.Getenv(AgentEnv); p != "" {
-		return p, nil
-	}
-	self, err := os.Executable()
+	p, err := backend.HelperBinary(path, "devnet-agent")
 	if err != nil {
 		return "", fmt.Errorf("swarm: agent binary: %w", err)
 	}
-	return filepath.Join(filepath.Dir(self), "devnet-agent"), nil
+	return p, nil
 }
 
 // agentImage builds (or finds, by content hash) the agent's image and
@@ -210,7 +207,7 @@ func (b *Backend) waitAgents(ctx context.Context, devnet, image string) error {
 		}
 		var waiting []string
 		for _, n := range nodes.Items {
-			if n.Status.State != swarm.NodeStateReady || n.Spec.Availability != swarm.NodeAvailabilityActive {
+			if !takesTasks(n) {
 				continue
 			}
 			var running, newest *swarm.Task

@@ -161,13 +161,10 @@ elif [ "$swarm_state" != active ]; then
 fi
 leave_swarm() {
 	[ -n "$made_swarm" ] || return 0
-	docker swarm leave --force >/dev/null 2>&1 || true
-	if [ -z "$had_gwbridge" ]; then
-		local gone=
-		for _ in 1 2 3 4 5 6 7 8 9 10; do docker network rm docker_gwbridge >/dev/null 2>&1 && gone=1 && break; sleep 1; done
-		# Docker 20.10 miscounts the bridge's endpoints after the containers of
-		# a 51-task run went: it refuses the removal until the daemon restarts.
-		[ -n "$gone" ] || echo "bench: docker_gwbridge, which the swarm made, could not be removed (\"has active endpoints\" though none is attached: the engine's count); it is empty and harmless, and a daemon restart lets it go"
+	if [ -n "$had_gwbridge" ]; then
+		scripts/leave-swarm.sh
+	elif ! scripts/leave-swarm.sh --gwbridge; then
+		echo "bench: docker_gwbridge, which the swarm made, could not be removed (\"has active endpoints\" though none is attached: the engine's count); it is empty and harmless, and a daemon restart lets it go"
 	fi
 }
 trap 'leave_swarm; cleanup' EXIT

@@ -15,9 +15,10 @@ import (
 //go:embed Dockerfile
 var Dockerfile []byte
 
-// helperDockerfile is the image of a devnet helper named name: one static
-// binary at /name, its entrypoint (the partition helper, netcut, run
-// privileged for a moment by the docker runtime; the swarm agent, agent).
+// helperDockerfile is the image of a static tool devnet runs beside the
+// nodes, named name: the binary at /name, its entrypoint (netcut, run
+// privileged for a moment by the docker runtime to cut partitions; agent,
+// the swarm runtime's hand on each swarm node).
 func helperDockerfile(name string) []byte {
 	return fmt.Appendf(nil, "FROM scratch\nCOPY %s /%s\nENTRYPOINT [\"/%s\"]\n", name, name, name)
 }
